@@ -1,0 +1,226 @@
+// codec.go: the wire forms of headers and records, msgpack and NDJSON, and
+// the float32 <-> little-endian byte conversion of tensor data.
+package stream
+
+import (
+	"encoding/binary"
+	"unsafe"
+)
+
+// wire is the superset of every record's fields, as decoded before
+// validation; pointers tell a missing field from a zero one.
+type wire struct {
+	Video       *string  `json:"video"`
+	Frame       *int     `json:"frame"`
+	Frames      []int    `json:"frames"`
+	Shape       []int    `json:"shape"`
+	Data        []byte   `json:"data"`
+	Error       *float64 `json:"error"`
+	Abnormality *float64 `json:"abnormality"`
+	Regularity  *float64 `json:"regularity"`
+	Start       *int     `json:"start"`
+	End         *int     `json:"end"`
+	Deepest     *int     `json:"deepest"`
+	Persistence *float64 `json:"persistence"`
+
+	// floats holds tensor data decoded straight into float32 (msgpack path).
+	floats  []float32
+	hasData bool
+}
+
+// JSON forms of each record, fields in the documented order.
+type (
+	jsonFrame struct {
+		Video string `json:"video"`
+		Frame int    `json:"frame"`
+		Shape []int  `json:"shape"`
+		Data  []byte `json:"data"`
+	}
+	jsonVolume struct {
+		Video  string `json:"video"`
+		Frames []int  `json:"frames"`
+		Shape  []int  `json:"shape"`
+		Data   []byte `json:"data"`
+	}
+	jsonError struct {
+		Video string  `json:"video"`
+		Frame int     `json:"frame"`
+		Error float64 `json:"error"`
+		Shape []int   `json:"shape,omitempty"`
+		Data  []byte  `json:"data,omitempty"`
+	}
+	jsonScore struct {
+		Video       string  `json:"video"`
+		Frame       int     `json:"frame"`
+		Error       float64 `json:"error"`
+		Abnormality float64 `json:"abnormality"`
+		Regularity  float64 `json:"regularity"`
+	}
+	jsonEvent struct {
+		Video       string  `json:"video"`
+		Start       int     `json:"start"`
+		End         int     `json:"end"`
+		Deepest     int     `json:"deepest"`
+		Regularity  float64 `json:"regularity"`
+		Persistence float64 `json:"persistence"`
+	}
+)
+
+var littleEndian = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
+
+// floatBytes returns the little-endian bytes of f; on little-endian hosts it
+// is a view of f's memory, not a copy.
+func floatBytes(f []float32) []byte {
+	if len(f) == 0 {
+		return nil
+	}
+	if littleEndian {
+		return unsafe.Slice((*byte)(unsafe.Pointer(&f[0])), 4*len(f))
+	}
+	b := make([]byte, 4*len(f))
+	for i, x := range f {
+		binary.LittleEndian.PutUint32(b[4*i:], *(*uint32)(unsafe.Pointer(&x)))
+	}
+	return b
+}
+
+// bytesFloats converts little-endian bytes (len a multiple of 4) to float32.
+func bytesFloats(b []byte) []float32 {
+	f := make([]float32, len(b)/4)
+	copy(floatBytes(f), b)
+	if !littleEndian {
+		fixEndian(f)
+	}
+	return f
+}
+
+// fixEndian turns float32s whose bytes were read little-endian into native
+// order; a no-op on little-endian hosts.
+func fixEndian(f []float32) {
+	if littleEndian {
+		return
+	}
+	for i := range f {
+		b := (*[4]byte)(unsafe.Pointer(&f[i]))
+		u := binary.LittleEndian.Uint32(b[:])
+		f[i] = *(*float32)(unsafe.Pointer(&u))
+	}
+}
+
+// toRecord turns a decoded wire form into the record of kind k, checking
+// that every required field is present. Validate runs after.
+func (w *wire) toRecord(k Kind) (Record, error) {
+	var missing []string
+	need := func(name string, ok bool) {
+		if !ok {
+			missing = append(missing, name)
+		}
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	num := func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	flt := func(p *float64) float64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	data := w.floats
+	if data == nil && w.Data != nil {
+		data = bytesFloats(w.Data)
+		if len(w.Data)%4 != 0 {
+			return nil, errorf(ErrShape, "data has %d bytes, not a whole number of float32", len(w.Data))
+		}
+	}
+	hasData := w.hasData || w.Data != nil
+	need("video", w.Video != nil)
+	var rec Record
+	switch k {
+	case KindFrame:
+		need("frame", w.Frame != nil)
+		need("shape", w.Shape != nil)
+		need("data", hasData)
+		rec = &Frame{Video: str(w.Video), Frame: num(w.Frame), Shape: w.Shape, Data: nonNil(data)}
+	case KindVolume:
+		need("frames", w.Frames != nil)
+		need("shape", w.Shape != nil)
+		need("data", hasData)
+		rec = &Volume{Video: str(w.Video), Frames: w.Frames, Shape: w.Shape, Data: nonNil(data)}
+	case KindError:
+		need("frame", w.Frame != nil)
+		need("error", w.Error != nil)
+		e := &Error{Video: str(w.Video), Frame: num(w.Frame), Error: flt(w.Error), Shape: w.Shape}
+		if hasData {
+			e.Data = nonNil(data)
+		}
+		rec = e
+	case KindScore:
+		need("frame", w.Frame != nil)
+		need("error", w.Error != nil)
+		need("abnormality", w.Abnormality != nil)
+		need("regularity", w.Regularity != nil)
+		rec = &Score{Video: str(w.Video), Frame: num(w.Frame), Error: flt(w.Error),
+			Abnormality: flt(w.Abnormality), Regularity: flt(w.Regularity)}
+	case KindEvent:
+		need("start", w.Start != nil)
+		need("end", w.End != nil)
+		need("deepest", w.Deepest != nil)
+		need("regularity", w.Regularity != nil)
+		need("persistence", w.Persistence != nil)
+		rec = &Event{Video: str(w.Video), Start: num(w.Start), End: num(w.End), Deepest: num(w.Deepest),
+			Regularity: flt(w.Regularity), Persistence: flt(w.Persistence)}
+	default:
+		return nil, errorf(ErrKind, "unknown kind %q", k)
+	}
+	if len(missing) > 0 {
+		return nil, errorf(ErrInvalid, "missing field %s", joinAnd(missing))
+	}
+	return rec, nil
+}
+
+func nonNil(f []float32) []float32 {
+	if f == nil {
+		return []float32{}
+	}
+	return f
+}
+
+func joinAnd(ws []string) string {
+	out := ""
+	for i, w := range ws {
+		if i > 0 {
+			out += ", "
+		}
+		out += w
+	}
+	return out
+}
+
+// jsonForm returns the JSON form of a record.
+func jsonForm(r Record) any {
+	switch x := r.(type) {
+	case *Frame:
+		return jsonFrame{x.Video, x.Frame, x.Shape, floatBytes(x.Data)}
+	case *Volume:
+		return jsonVolume{x.Video, x.Frames, x.Shape, floatBytes(x.Data)}
+	case *Error:
+		return jsonError{x.Video, x.Frame, x.Error, x.Shape, floatBytes(x.Data)}
+	case *Score:
+		return jsonScore{x.Video, x.Frame, x.Error, x.Abnormality, x.Regularity}
+	case *Event:
+		return jsonEvent{x.Video, x.Start, x.End, x.Deepest, x.Regularity, x.Persistence}
+	}
+	return nil
+}

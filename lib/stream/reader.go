@@ -1,0 +1,413 @@
+// reader.go: reading a stream in either encoding, detected from its first
+// byte, decoding one record at a time and validating it.
+package stream
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// Reader reads one stream: its header at construction, then records.
+type Reader struct {
+	br   *bufio.Reader
+	dec  *msgpack.Decoder
+	json bool
+	hdr  Header
+	n    int
+	done bool
+}
+
+// NewReader reads the stream header from r and checks that the stream's kind
+// is one of want (any kind when want is empty).
+func NewReader(r io.Reader, want ...Kind) (*Reader, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	sr := &Reader{br: br}
+	first, err := firstByte(br)
+	if err == io.EOF {
+		return nil, ErrEmpty
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading stream header: %w", err)
+	}
+	switch {
+	case first == '{':
+		sr.json = true
+		line, err := sr.readLine(MaxHeaderBytes)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrNotStream, err)
+		}
+		if err := json.Unmarshal(line, &sr.hdr); err != nil {
+			return nil, fmt.Errorf("%w: header is not a stae header", ErrNotStream)
+		}
+	case first >= 0x80 && first <= 0x8f, first == 0xde, first == 0xdf:
+		sr.dec = msgpack.NewDecoder(br)
+		if err := sr.dec.Decode(&sr.hdr); err != nil {
+			if isEOF(err) {
+				return nil, fmt.Errorf("%w: header cut short", ErrTruncated)
+			}
+			return nil, fmt.Errorf("%w: header is not a stae header", ErrNotStream)
+		}
+		normaliseParams(&sr.hdr)
+	default:
+		return nil, fmt.Errorf("%w (first byte 0x%02x)", ErrNotStream, first)
+	}
+	if err := sr.hdr.Validate(); err != nil {
+		return nil, err
+	}
+	if len(want) > 0 && !slices.Contains(want, sr.hdr.Kind) {
+		return nil, kindError(want, sr.hdr.Kind)
+	}
+	return sr, nil
+}
+
+// firstByte peeks the first byte that is not JSON whitespace.
+func firstByte(br *bufio.Reader) (byte, error) {
+	for {
+		b, err := br.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		switch b {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return b, br.UnreadByte()
+	}
+}
+
+// Header is the stream's header as read.
+func (r *Reader) Header() *Header { return &r.hdr }
+
+// Kind is the kind of the stream's records.
+func (r *Reader) Kind() Kind { return r.hdr.Kind }
+
+// JSON tells whether the stream arrived as NDJSON.
+func (r *Reader) JSON() bool { return r.json }
+
+// Count is the number of records read so far.
+func (r *Reader) Count() int { return r.n }
+
+// Next reads, decodes and validates the next record; io.EOF at the clean end
+// of the stream. Errors name the record's number (1-based, after the header).
+func (r *Reader) Next() (Record, error) {
+	if r.done {
+		return nil, io.EOF
+	}
+	var w wire
+	var err error
+	if r.json {
+		err = r.nextJSON(&w)
+	} else {
+		err = r.nextMsgpack(&w)
+	}
+	if err == io.EOF {
+		r.done = true
+		return nil, io.EOF
+	}
+	r.n++
+	if err != nil {
+		r.done = true
+		return nil, fmt.Errorf("record %d: %w", r.n, err)
+	}
+	rec, err := w.toRecord(r.hdr.Kind)
+	if err == nil {
+		err = rec.Validate()
+		if err != nil {
+			err = fmt.Errorf("%s: %w", describe(rec), err)
+		}
+	}
+	if err != nil {
+		r.done = true
+		return nil, fmt.Errorf("record %d: %w", r.n, err)
+	}
+	return rec, nil
+}
+
+// NextFrame, NextVolume, NextError, NextScore and NextEvent read the next
+// record of a stream known (from NewReader's want) to be of that kind.
+func (r *Reader) NextFrame() (*Frame, error)   { return next[*Frame](r) }
+func (r *Reader) NextVolume() (*Volume, error) { return next[*Volume](r) }
+func (r *Reader) NextError() (*Error, error)   { return next[*Error](r) }
+func (r *Reader) NextScore() (*Score, error)   { return next[*Score](r) }
+func (r *Reader) NextEvent() (*Event, error)   { return next[*Event](r) }
+
+func next[T Record](r *Reader) (T, error) {
+	var zero T
+	rec, err := r.Next()
+	if err != nil {
+		return zero, err
+	}
+	t, ok := rec.(T)
+	if !ok {
+		return zero, fmt.Errorf("record %d: %w: got %s", r.n, ErrKind, rec.Kind())
+	}
+	return t, nil
+}
+
+func (r *Reader) nextJSON(w *wire) error {
+	var line []byte
+	for {
+		var err error
+		line, err = r.readLine(MaxLineBytes)
+		if err != nil {
+			return err
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			break
+		}
+	}
+	if err := json.Unmarshal(line, w); err != nil {
+		if line[len(line)-1] != '\n' {
+			return fmt.Errorf("%w: last line has no end", ErrTruncated)
+		}
+		return fmt.Errorf("%w: bad JSON: %v", ErrInvalid, err)
+	}
+	return nil
+}
+
+// readLine returns the next line including its '\n' (absent on the last line
+// of a stream without a final newline); io.EOF when nothing is left.
+func (r *Reader) readLine(limit int) ([]byte, error) {
+	var buf []byte
+	for {
+		part, err := r.br.ReadSlice('\n')
+		if len(buf)+len(part) > limit {
+			return nil, fmt.Errorf("%w: line longer than %d bytes", ErrInvalid, limit)
+		}
+		buf = append(buf, part...)
+		switch {
+		case err == nil:
+			return buf, nil
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && len(buf) > 0:
+			return buf, nil
+		default:
+			return nil, err
+		}
+	}
+}
+
+func isEOF(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+func (r *Reader) nextMsgpack(w *wire) error {
+	if _, err := r.dec.PeekCode(); err != nil {
+		if err == io.EOF {
+			return io.EOF
+		}
+		return err
+	}
+	err := r.decodeWire(w)
+	if err != nil && isEOF(err) {
+		return fmt.Errorf("%w: stream ends inside it", ErrTruncated)
+	}
+	return err
+}
+
+func (r *Reader) decodeWire(w *wire) error {
+	d := r.dec
+	n, err := d.DecodeMapLen()
+	if err != nil {
+		return fmt.Errorf("%w: not a record: %v", ErrInvalid, err)
+	}
+	if n < 0 || n > 64 {
+		return fmt.Errorf("%w: a record with %d fields", ErrInvalid, n)
+	}
+	for range n {
+		kb, err := r.bounded(64)
+		if err != nil {
+			return fmt.Errorf("field name: %w", err)
+		}
+		key := string(kb)
+		switch key {
+		case "video":
+			b, err := r.bounded(MaxString)
+			if err != nil {
+				return fmt.Errorf("video: %w", err)
+			}
+			s := string(b)
+			w.Video = &s
+		case "frame", "start", "end", "deepest":
+			v, err := d.DecodeInt()
+			if err != nil {
+				return fieldErr(key, err)
+			}
+			switch key {
+			case "frame":
+				w.Frame = &v
+			case "start":
+				w.Start = &v
+			case "end":
+				w.End = &v
+			case "deepest":
+				w.Deepest = &v
+			}
+		case "frames", "shape":
+			limit := MaxFrames
+			if key == "shape" {
+				limit = MaxDims
+			}
+			xs, err := r.intList(limit)
+			if err != nil {
+				return fieldErr(key, err)
+			}
+			if key == "frames" {
+				w.Frames = xs
+			} else {
+				w.Shape = xs
+			}
+		case "data":
+			if err := r.decodeData(w); err != nil {
+				return fmt.Errorf("data: %w", err)
+			}
+		case "error", "abnormality", "regularity", "persistence":
+			v, err := d.DecodeFloat64()
+			if err != nil {
+				return fieldErr(key, err)
+			}
+			switch key {
+			case "error":
+				w.Error = &v
+			case "abnormality":
+				w.Abnormality = &v
+			case "regularity":
+				w.Regularity = &v
+			case "persistence":
+				w.Persistence = &v
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return fieldErr(key, err)
+			}
+		}
+	}
+	return nil
+}
+
+func fieldErr(key string, err error) error {
+	if isEOF(err) {
+		return err
+	}
+	return fmt.Errorf("%w: field %s: %v", ErrInvalid, key, err)
+}
+
+// bounded reads a msgpack str or bin of at most limit bytes.
+func (r *Reader) bounded(limit int) ([]byte, error) {
+	n, err := r.dec.DecodeBytesLen()
+	if err != nil {
+		return nil, err
+	}
+	if n < 0 || n > limit {
+		return nil, fmt.Errorf("%w: declared length %d exceeds %d", ErrInvalid, n, limit)
+	}
+	b := make([]byte, n)
+	if err := r.dec.ReadFull(b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (r *Reader) intList(limit int) ([]int, error) {
+	n, err := r.dec.DecodeArrayLen()
+	if err != nil {
+		return nil, err
+	}
+	if n < 0 || n > limit {
+		return nil, fmt.Errorf("declared length %d exceeds %d", n, limit)
+	}
+	xs := make([]int, n)
+	for i := range xs {
+		if xs[i], err = r.dec.DecodeInt(); err != nil {
+			return nil, err
+		}
+	}
+	return xs, nil
+}
+
+// decodeData reads tensor bytes straight into float32 memory after checking
+// the declared length against the shape (when already read) or the global
+// bound, so nothing is allocated on the strength of an unchecked length.
+func (r *Reader) decodeData(w *wire) error {
+	n, err := r.dec.DecodeBytesLen()
+	if err != nil {
+		return err
+	}
+	limit := MaxTensorBytes
+	if w.Shape != nil {
+		if p, ok := product(w.Shape); ok && p*4 < limit {
+			limit = p * 4
+		}
+	}
+	if n < 0 || n > limit {
+		if w.Shape != nil {
+			return fmt.Errorf("%w: %d bytes declared, shape %s holds %d", ErrShape, n, ShapeString(w.Shape), limit)
+		}
+		return fmt.Errorf("%w: declared length %d exceeds %d", ErrInvalid, n, limit)
+	}
+	if n%4 != 0 {
+		return fmt.Errorf("%w: %d bytes, not a whole number of float32", ErrShape, n)
+	}
+	f := make([]float32, n/4)
+	if n > 0 {
+		if err := r.dec.ReadFull(floatBytes(f)); err != nil {
+			return err
+		}
+	}
+	fixEndian(f)
+	w.floats, w.hasData = f, true
+	return nil
+}
+
+func product(shape []int) (int, bool) {
+	p := 1
+	for _, d := range shape {
+		if d <= 0 || p > math.MaxInt32/d {
+			return 0, false
+		}
+		p *= d
+	}
+	return p, true
+}
+
+// normaliseParams turns msgpack's sized integer and float types in params
+// into int64 and float64, so both encodings read back alike.
+func normaliseParams(h *Header) {
+	for _, st := range h.Provenance {
+		for k, v := range st.Params {
+			st.Params[k] = normaliseValue(v)
+		}
+	}
+}
+
+func normaliseValue(v any) any {
+	switch x := v.(type) {
+	case []any:
+		for i := range x {
+			x[i] = normaliseValue(x[i])
+		}
+		return x
+	case map[string]any:
+		for k := range x {
+			x[k] = normaliseValue(x[k])
+		}
+		return x
+	case float32:
+		return float64(x)
+	case float64, string, bool, nil:
+		return x
+	}
+	if f, ok := number(v); ok {
+		return int64(f)
+	}
+	return v
+}

@@ -1,0 +1,455 @@
+// Package stream is the one codec every stae tool uses to talk to the next.
+//
+// A stream is a header followed by records of one kind, all msgpack (or, when
+// asked, newline-delimited JSON with the same field names). Tensors travel as
+// float32 little-endian bytes: msgpack bin, or base64 in JSON.
+//
+//	header  {"magic":"stae","version":1,"kind":"score","provenance":[{"tool":..,"version":..,"args":[..],"params":{..}}]}
+//	frame   {"video":"Test001","frame":0,"shape":[227,227],"data":..}
+//	volume  {"video":"Test001","frames":[0,1,..,9],"shape":[10,227,227],"data":..}
+//	error   {"video":"Test001","frame":0,"error":123.4}            (+ "shape","data": the per-pixel map, on request)
+//	score   {"video":"Test001","frame":0,"error":123.4,"abnormality":0.1,"regularity":0.9}
+//	event   {"video":"Test001","start":60,"end":179,"deepest":97,"regularity":0.02,"persistence":0.6}
+//
+// Frame numbers are 0-based. One video's records are contiguous and in frame
+// order. Readers decode first, then validate (Validate methods), and never
+// trust a declared length before checking it against a bound.
+package stream
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Magic opens every stae stream; Version is the format this package writes
+// and the only one it reads.
+const (
+	Magic   = "stae"
+	Version = 1
+)
+
+// Kind names the one kind of record a stream carries.
+type Kind string
+
+// The record kinds, in pipeline order. Append-only.
+const (
+	KindFrame  Kind = "frame"
+	KindVolume Kind = "volume"
+	KindError  Kind = "error"
+	KindScore  Kind = "score"
+	KindEvent  Kind = "event"
+)
+
+// Kinds lists every kind in pipeline order.
+var Kinds = []Kind{KindFrame, KindVolume, KindError, KindScore, KindEvent}
+
+// producer names the tool that makes each kind, for "did you forget" hints.
+var producer = map[Kind]string{
+	KindFrame:  "frames",
+	KindVolume: "volumes",
+	KindError:  "recon",
+	KindScore:  "regscore",
+	KindEvent:  "events",
+}
+
+// Bounds on what a reader accepts before it allocates.
+const (
+	MaxTensorBytes = 1 << 30 // 1 GiB: far above a 10x227x227 volume (2 MB)
+	MaxDims        = 8
+	MaxFrames      = 1 << 16 // frame numbers listed by one volume
+	MaxString      = 4096    // a video id
+	MaxHeaderBytes = 1 << 24 // a header (provenance) in either encoding
+	MaxLineBytes   = MaxTensorBytes/3*4 + 1<<20
+)
+
+// Sentinel errors; wrapped with context, test with errors.Is.
+var (
+	ErrNotStream = errors.New("not a stae stream")
+	ErrVersion   = errors.New("unsupported stream format version")
+	ErrKind      = errors.New("wrong record kind")
+	ErrTruncated = errors.New("truncated record")
+	ErrShape     = errors.New("shape does not match data")
+	ErrInvalid   = errors.New("invalid record")
+	ErrEmpty     = errors.New("empty input: no stream header")
+)
+
+// Stage is one entry of a stream's provenance: a tool that handled it, how it
+// was called, and the parameters later stages need.
+type Stage struct {
+	Tool    string         `msgpack:"tool" json:"tool"`
+	Version string         `msgpack:"version" json:"version"`
+	Args    []string       `msgpack:"args" json:"args"`
+	Params  map[string]any `msgpack:"params,omitempty" json:"params,omitempty"`
+}
+
+// Header opens a stream.
+type Header struct {
+	Magic      string  `msgpack:"magic" json:"magic"`
+	Version    int     `msgpack:"version" json:"version"`
+	Kind       Kind    `msgpack:"kind" json:"kind"`
+	Provenance []Stage `msgpack:"provenance" json:"provenance"`
+}
+
+// NewHeader returns a header of the given kind whose provenance is prev's
+// followed by stage; prev may be nil for a stream's first tool.
+func NewHeader(kind Kind, prev *Header, stage Stage) Header {
+	h := Header{Magic: Magic, Version: Version, Kind: kind}
+	if prev != nil {
+		h.Provenance = slices.Clone(prev.Provenance)
+	}
+	h.Provenance = append(h.Provenance, stage)
+	return h
+}
+
+// Param returns the value of key set by the latest stage that set it.
+func (h *Header) Param(key string) (any, bool) {
+	for i := len(h.Provenance) - 1; i >= 0; i-- {
+		if v, ok := h.Provenance[i].Params[key]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// ParamInt returns an integer parameter, whichever encoding carried it.
+func (h *Header) ParamInt(key string) (int, bool) {
+	v, ok := h.Param(key)
+	if !ok {
+		return 0, false
+	}
+	f, ok := number(v)
+	if !ok || f != math.Trunc(f) {
+		return 0, false
+	}
+	return int(f), true
+}
+
+// ParamFloat returns a numeric parameter.
+func (h *Header) ParamFloat(key string) (float64, bool) {
+	v, ok := h.Param(key)
+	if !ok {
+		return 0, false
+	}
+	return number(v)
+}
+
+// ParamString returns a string parameter.
+func (h *Header) ParamString(key string) (string, bool) {
+	v, ok := h.Param(key)
+	if !ok {
+		return "", false
+	}
+	s, ok := v.(string)
+	return s, ok
+}
+
+// ParamBool returns a boolean parameter.
+func (h *Header) ParamBool(key string) (bool, bool) {
+	v, ok := h.Param(key)
+	if !ok {
+		return false, false
+	}
+	b, ok := v.(bool)
+	return b, ok
+}
+
+// ParamInts returns a list-of-integers parameter (e.g. strides).
+func (h *Header) ParamInts(key string) ([]int, bool) {
+	v, ok := h.Param(key)
+	if !ok {
+		return nil, false
+	}
+	list, ok := v.([]any)
+	if !ok {
+		if ints, ok := v.([]int); ok {
+			return ints, true
+		}
+		return nil, false
+	}
+	out := make([]int, len(list))
+	for i, x := range list {
+		f, ok := number(x)
+		if !ok || f != math.Trunc(f) {
+			return nil, false
+		}
+		out[i] = int(f)
+	}
+	return out, true
+}
+
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case int8:
+		return float64(x), true
+	case int16:
+		return float64(x), true
+	case int32:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case uint:
+		return float64(x), true
+	case uint8:
+		return float64(x), true
+	case uint16:
+		return float64(x), true
+	case uint32:
+		return float64(x), true
+	case uint64:
+		return float64(x), true
+	case float32:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}
+
+// Validate checks a decoded header: magic, version, a known kind.
+func (h *Header) Validate() error {
+	if h.Magic != Magic {
+		return ErrNotStream
+	}
+	if h.Version != Version {
+		return fmt.Errorf("%w %d (this tool reads version %d)", ErrVersion, h.Version, Version)
+	}
+	if !slices.Contains(Kinds, h.Kind) {
+		return fmt.Errorf("%w: unknown kind %q", ErrKind, h.Kind)
+	}
+	return nil
+}
+
+// Record is any of the five record kinds.
+type Record interface {
+	Kind() Kind
+	Validate() error
+}
+
+// Frame is one grayscale frame, Shape [H, W], row-major.
+type Frame struct {
+	Video string
+	Frame int
+	Shape []int
+	Data  []float32
+}
+
+// Volume is T frames of one video, Shape [T, H, W]; Frames lists their
+// 0-based source frame numbers.
+type Volume struct {
+	Video  string
+	Frames []int
+	Shape  []int
+	Data   []float32
+}
+
+// Error is one frame's reconstruction error; Shape and Data optionally carry
+// the per-pixel error map ([H, W]).
+type Error struct {
+	Video string
+	Frame int
+	Error float64
+	Shape []int
+	Data  []float32
+}
+
+// Score is one frame's error with its normalised abnormality and regularity.
+type Score struct {
+	Video       string
+	Frame       int
+	Error       float64
+	Abnormality float64
+	Regularity  float64
+}
+
+// Event is one abnormal event: frames Start..End inclusive, with the deepest
+// regularity minimum inside it.
+type Event struct {
+	Video       string
+	Start       int
+	End         int
+	Deepest     int
+	Regularity  float64
+	Persistence float64
+}
+
+func (*Frame) Kind() Kind  { return KindFrame }
+func (*Volume) Kind() Kind { return KindVolume }
+func (*Error) Kind() Kind  { return KindError }
+func (*Score) Kind() Kind  { return KindScore }
+func (*Event) Kind() Kind  { return KindEvent }
+
+func (f *Frame) Validate() error {
+	if err := validVideo(f.Video); err != nil {
+		return err
+	}
+	if f.Frame < 0 {
+		return fmt.Errorf("%w: negative frame number %d", ErrInvalid, f.Frame)
+	}
+	return validTensor(f.Shape, f.Data, 2)
+}
+
+func (v *Volume) Validate() error {
+	if err := validVideo(v.Video); err != nil {
+		return err
+	}
+	if err := validTensor(v.Shape, v.Data, 3); err != nil {
+		return err
+	}
+	if len(v.Frames) != v.Shape[0] {
+		return fmt.Errorf("%w: %d frame numbers for %d frames", ErrShape, len(v.Frames), v.Shape[0])
+	}
+	for _, n := range v.Frames {
+		if n < 0 {
+			return fmt.Errorf("%w: negative frame number %d", ErrInvalid, n)
+		}
+	}
+	return nil
+}
+
+func (e *Error) Validate() error {
+	if err := validVideo(e.Video); err != nil {
+		return err
+	}
+	if e.Frame < 0 {
+		return fmt.Errorf("%w: negative frame number %d", ErrInvalid, e.Frame)
+	}
+	if err := finite("error", e.Error); err != nil {
+		return err
+	}
+	if e.Shape == nil && e.Data == nil {
+		return nil
+	}
+	return validTensor(e.Shape, e.Data, 2)
+}
+
+func (s *Score) Validate() error {
+	if err := validVideo(s.Video); err != nil {
+		return err
+	}
+	if s.Frame < 0 {
+		return fmt.Errorf("%w: negative frame number %d", ErrInvalid, s.Frame)
+	}
+	for _, x := range []struct {
+		name string
+		v    float64
+	}{{"error", s.Error}, {"abnormality", s.Abnormality}, {"regularity", s.Regularity}} {
+		if err := finite(x.name, x.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Event) Validate() error {
+	if err := validVideo(e.Video); err != nil {
+		return err
+	}
+	if e.Start < 0 || e.End < e.Start {
+		return fmt.Errorf("%w: event frames %d..%d", ErrInvalid, e.Start, e.End)
+	}
+	if e.Deepest < e.Start || e.Deepest > e.End {
+		return fmt.Errorf("%w: deepest frame %d outside event %d..%d", ErrInvalid, e.Deepest, e.Start, e.End)
+	}
+	if err := finite("regularity", e.Regularity); err != nil {
+		return err
+	}
+	return finite("persistence", e.Persistence)
+}
+
+func validVideo(id string) error {
+	if id == "" {
+		return fmt.Errorf("%w: empty video id", ErrInvalid)
+	}
+	return nil
+}
+
+func finite(name string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%w: %s is %v", ErrInvalid, name, v)
+	}
+	return nil
+}
+
+func validTensor(shape []int, data []float32, dims int) error {
+	if len(shape) != dims {
+		return fmt.Errorf("%w: shape %s has %d dimensions, want %d", ErrShape, ShapeString(shape), len(shape), dims)
+	}
+	n := 1
+	for _, d := range shape {
+		if d <= 0 {
+			return fmt.Errorf("%w: shape %s", ErrShape, ShapeString(shape))
+		}
+		n *= d
+		if n > MaxTensorBytes/4 {
+			return fmt.Errorf("%w: shape %s is too large", ErrShape, ShapeString(shape))
+		}
+	}
+	if n != len(data) {
+		return fmt.Errorf("%w: shape %s holds %d values, data has %d", ErrShape, ShapeString(shape), n, len(data))
+	}
+	for i, x := range data {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return fmt.Errorf("%w: value %d is %v", ErrInvalid, i, x)
+		}
+	}
+	return nil
+}
+
+// ShapeString writes a shape as 10x227x227.
+func ShapeString(shape []int) string {
+	s := ""
+	for i, d := range shape {
+		if i > 0 {
+			s += "x"
+		}
+		s += fmt.Sprint(d)
+	}
+	if s == "" {
+		return "[]"
+	}
+	return s
+}
+
+// KindError reports a stream of the wrong kind, with a hint naming the tool
+// that turns what arrived into what is wanted.
+func kindError(want []Kind, got Kind) error {
+	ws := make([]string, len(want))
+	for i, k := range want {
+		ws[i] = string(k)
+	}
+	msg := fmt.Sprintf("want a %s stream, got %s", joinOr(ws), got)
+	if len(want) == 1 {
+		gi, wi := slices.Index(Kinds, got), slices.Index(Kinds, want[0])
+		if gi >= 0 && wi == gi+1 {
+			msg += fmt.Sprintf("; did you forget %s?", producer[want[0]])
+		} else if gi >= 0 && wi > gi+1 {
+			msg += fmt.Sprintf("; %s comes first", producer[Kinds[gi+1]])
+		}
+	}
+	return fmt.Errorf("%w: %s", ErrKind, msg)
+}
+
+func joinOr(ws []string) string {
+	switch len(ws) {
+	case 0:
+		return "?"
+	case 1:
+		return ws[0]
+	}
+	out := ""
+	for i, w := range ws {
+		switch {
+		case i == 0:
+		case i == len(ws)-1:
+			out += " or "
+		default:
+			out += ", "
+		}
+		out += w
+	}
+	return out
+}

@@ -1,0 +1,185 @@
+// writer.go: writing a stream, msgpack or newline-delimited JSON.
+package stream
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// Writer writes a header, then records of the header's kind. Records are
+// validated before they are written, so a stream never carries a NaN or a
+// shape that disagrees with its data. Close flushes.
+type Writer struct {
+	bw   *bufio.Writer
+	enc  *msgpack.Encoder
+	jenc *json.Encoder
+	kind Kind
+	n    int
+}
+
+// NewWriter writes h to w and returns a writer for its records; asJSON
+// selects newline-delimited JSON.
+func NewWriter(w io.Writer, h Header, asJSON bool) (*Writer, error) {
+	if err := h.Validate(); err != nil {
+		return nil, err
+	}
+	sw := &Writer{bw: bufio.NewWriterSize(w, 1<<16), kind: h.Kind}
+	if asJSON {
+		sw.jenc = json.NewEncoder(sw.bw)
+		sw.jenc.SetEscapeHTML(false)
+		if err := sw.jenc.Encode(h); err != nil {
+			return nil, fmt.Errorf("writing header: %w", err)
+		}
+		return sw, nil
+	}
+	sw.enc = msgpack.NewEncoder(sw.bw)
+	sw.enc.UseCompactInts(true)
+	sw.enc.UseCompactFloats(false)
+	sw.enc.SetSortMapKeys(true) // deterministic bytes for reproducible pipelines
+	if err := sw.enc.Encode(h); err != nil {
+		return nil, fmt.Errorf("writing header: %w", err)
+	}
+	return sw, nil
+}
+
+// Write validates and writes one record.
+func (w *Writer) Write(r Record) error {
+	w.n++
+	if r.Kind() != w.kind {
+		return fmt.Errorf("record %d: %w: writing %s into a %s stream", w.n, ErrKind, r.Kind(), w.kind)
+	}
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("record %d (%s): %w", w.n, describe(r), err)
+	}
+	var err error
+	if w.jenc != nil {
+		err = w.jenc.Encode(jsonForm(r))
+	} else {
+		err = w.encodeMsgpack(r)
+	}
+	if err != nil {
+		return fmt.Errorf("writing record %d: %w", w.n, err)
+	}
+	return nil
+}
+
+// Close flushes what is buffered. It does not close the underlying writer.
+func (w *Writer) Close() error {
+	return w.bw.Flush()
+}
+
+// Count is the number of records written so far.
+func (w *Writer) Count() int { return w.n }
+
+func (w *Writer) encodeMsgpack(r Record) error {
+	e := w.enc
+	var errs []error
+	put := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	key := func(k string) { put(e.EncodeString(k)) }
+	ints := func(xs []int) {
+		put(e.EncodeArrayLen(len(xs)))
+		for _, x := range xs {
+			put(e.EncodeInt(int64(x)))
+		}
+	}
+	switch x := r.(type) {
+	case *Frame:
+		put(e.EncodeMapLen(4))
+		key("video")
+		put(e.EncodeString(x.Video))
+		key("frame")
+		put(e.EncodeInt(int64(x.Frame)))
+		key("shape")
+		ints(x.Shape)
+		key("data")
+		put(e.EncodeBytes(floatBytes(x.Data)))
+	case *Volume:
+		put(e.EncodeMapLen(4))
+		key("video")
+		put(e.EncodeString(x.Video))
+		key("frames")
+		ints(x.Frames)
+		key("shape")
+		ints(x.Shape)
+		key("data")
+		put(e.EncodeBytes(floatBytes(x.Data)))
+	case *Error:
+		n := 3
+		if x.Data != nil {
+			n = 5
+		}
+		put(e.EncodeMapLen(n))
+		key("video")
+		put(e.EncodeString(x.Video))
+		key("frame")
+		put(e.EncodeInt(int64(x.Frame)))
+		key("error")
+		put(e.EncodeFloat64(x.Error))
+		if x.Data != nil {
+			key("shape")
+			ints(x.Shape)
+			key("data")
+			put(e.EncodeBytes(floatBytes(x.Data)))
+		}
+	case *Score:
+		put(e.EncodeMapLen(5))
+		key("video")
+		put(e.EncodeString(x.Video))
+		key("frame")
+		put(e.EncodeInt(int64(x.Frame)))
+		key("error")
+		put(e.EncodeFloat64(x.Error))
+		key("abnormality")
+		put(e.EncodeFloat64(x.Abnormality))
+		key("regularity")
+		put(e.EncodeFloat64(x.Regularity))
+	case *Event:
+		put(e.EncodeMapLen(6))
+		key("video")
+		put(e.EncodeString(x.Video))
+		key("start")
+		put(e.EncodeInt(int64(x.Start)))
+		key("end")
+		put(e.EncodeInt(int64(x.End)))
+		key("deepest")
+		put(e.EncodeInt(int64(x.Deepest)))
+		key("regularity")
+		put(e.EncodeFloat64(x.Regularity))
+		key("persistence")
+		put(e.EncodeFloat64(x.Persistence))
+	}
+	return errors.Join(errs...)
+}
+
+// describe names a record for error messages: video and frame.
+func describe(r Record) string {
+	switch x := r.(type) {
+	case *Frame:
+		return fmt.Sprintf("%s frame %d", x.Video, x.Frame)
+	case *Volume:
+		if len(x.Frames) > 0 {
+			return fmt.Sprintf("%s frames %d..%d", x.Video, x.Frames[0], x.Frames[len(x.Frames)-1])
+		}
+		return x.Video
+	case *Error:
+		return fmt.Sprintf("%s frame %d", x.Video, x.Frame)
+	case *Score:
+		return fmt.Sprintf("%s frame %d", x.Video, x.Frame)
+	case *Event:
+		return fmt.Sprintf("%s frames %d..%d", x.Video, x.Start, x.End)
+	}
+	return "?"
+}
+
+func errorf(sentinel error, format string, args ...any) error {
+	return fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,177 @@
+// run.go: the volumes tool's flags and its streaming cut of frames into
+// windows.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"stae/lib/progress"
+	"stae/lib/stream"
+	"stae/lib/tool"
+	"stae/lib/window"
+)
+
+const description = `Reads a frame stream (from frames) on stdin and writes a volume stream on
+stdout: each volume is --length frames of one video, shape [T, H, W], taken
+--strides apart, with consecutive windows' first frames --hop apart.
+
+INPUT:  frame stream (msgpack or NDJSON)
+OUTPUT: volume stream (msgpack, or NDJSON with --json)
+
+EXAMPLES:
+   # the paper's training volumes: strides 1, 2 and 3
+   frames --stats stats.bin data/Train | volumes --strides 1,2,3 > train.volumes
+
+   # test volumes, one per frame position, viewed as JSON
+   frames data/Test | volumes --json | head -3`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := tool.NewApp("volumes", "cut a frame stream into volumes of T frames", description, stdin, stdout, stderr)
+	app.Flags = []cli.Flag{
+		&cli.IntFlag{Name: "length", Aliases: []string{"t"}, Value: 10, Usage: "frames per volume (T)"},
+		&cli.StringFlag{Name: "strides", Value: "1", Usage: "comma-separated skip strides, e.g. 1,2,3"},
+		&cli.IntFlag{Name: "hop", Value: 1, Usage: "frames between the first frames of consecutive windows"},
+		tool.JSONFlag,
+		tool.QuietFlag,
+	}
+	app.Action = func(c *cli.Context) error {
+		if c.NArg() > 0 {
+			return tool.Usagef("unexpected argument %q: volumes reads stdin", c.Args().First())
+		}
+		strides, err := parseInts(c.String("strides"))
+		if err != nil {
+			return tool.Usagef("--strides: %v", err)
+		}
+		spec := window.Spec{Length: c.Int("length"), Strides: strides, Hop: c.Int("hop")}
+		if err := spec.Validate(); err != nil {
+			return tool.Usagef("%v", err)
+		}
+		return cut(c.Context, args, spec, c.Bool("json"), c.Bool("quiet"), stdin, stdout, stderr)
+	}
+	return tool.Run(ctx, app, args, stderr)
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a whole number", part)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// cutter holds the frames of the current video that a window may still use.
+type cutter struct {
+	spec   window.Spec
+	w      *stream.Writer
+	stderr io.Writer
+	video  string
+	next   int                   // the frame number expected next
+	shape  []int                 // [H, W] of the stream's frames
+	recent map[int]*stream.Frame // frame number -> frame, last MaxSpan only
+	done   map[string]bool       // videos already finished
+	meter  *progress.Meter
+}
+
+func cut(ctx context.Context, args []string, spec window.Spec, asJSON, quiet bool, stdin io.Reader, stdout, stderr io.Writer) error {
+	r, err := stream.NewReader(stdin, stream.KindFrame)
+	if err != nil {
+		return err
+	}
+	params := map[string]any{"length": spec.Length, "strides": spec.Strides, "hop": spec.Hop}
+	h := stream.NewHeader(stream.KindVolume, r.Header(), tool.Stage("volumes", args, params))
+	w, err := stream.NewWriter(stdout, h, asJSON)
+	if err != nil {
+		return err
+	}
+	c := &cutter{spec: spec, w: w, stderr: stderr, done: map[string]bool{},
+		meter: progress.New(stderr, "volumes", "volumes", 0, quiet)}
+	if width, ok := r.Header().ParamInt("width"); ok {
+		if height, ok := r.Header().ParamInt("height"); ok {
+			c.shape = []int{height, width}
+		}
+	}
+	for {
+		if err := tool.ContextErr(ctx); err != nil {
+			return err
+		}
+		f, err := r.NextFrame()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := c.add(f); err != nil {
+			return fmt.Errorf("record %d: %w", r.Count(), err)
+		}
+	}
+	c.finishVideo()
+	c.meter.Done()
+	return w.Close()
+}
+
+func (c *cutter) add(f *stream.Frame) error {
+	if c.shape == nil {
+		c.shape = f.Shape
+	}
+	if f.Shape[0] != c.shape[0] || f.Shape[1] != c.shape[1] {
+		return fmt.Errorf("%s frame %d: shape %s does not match the stream's %s",
+			f.Video, f.Frame, stream.ShapeString(f.Shape), stream.ShapeString(c.shape))
+	}
+	if f.Video != c.video {
+		if c.done[f.Video] {
+			return fmt.Errorf("video %s appears again after %s; a video's frames must be contiguous", f.Video, c.video)
+		}
+		c.finishVideo()
+		c.video, c.next, c.recent = f.Video, 0, map[int]*stream.Frame{}
+	}
+	if f.Frame != c.next {
+		if c.next == 0 {
+			return fmt.Errorf("%s starts at frame %d, want 0", f.Video, f.Frame)
+		}
+		return fmt.Errorf("%s frame %d follows frame %d; frames must be consecutive", f.Video, f.Frame, c.next-1)
+	}
+	c.next++
+	c.recent[f.Frame] = f
+	delete(c.recent, f.Frame-c.spec.MaxSpan())
+	size := f.Shape[0] * f.Shape[1]
+	for _, frames := range c.spec.Ending(f.Frame) {
+		v := &stream.Volume{Video: f.Video, Frames: frames, Shape: []int{len(frames), f.Shape[0], f.Shape[1]},
+			Data: make([]float32, len(frames)*size)}
+		for i, n := range frames {
+			copy(v.Data[i*size:], c.recent[n].Data)
+		}
+		if err := c.w.Write(v); err != nil {
+			return err
+		}
+		c.meter.Add(1)
+	}
+	return nil
+}
+
+// finishVideo notes strides for which the video was too short to give a
+// volume, and forgets its frames.
+func (c *cutter) finishVideo() {
+	if c.video == "" {
+		return
+	}
+	c.done[c.video] = true
+	for _, st := range c.spec.Strides {
+		if span := c.spec.Span(st); c.next < span {
+			fmt.Fprintf(c.stderr, "volumes: note: %s has %d frames, fewer than a window of %d at stride %d spans (%d): no volume\n",
+				c.video, c.next, c.spec.Length, st, span)
+		}
+	}
+	c.recent = nil
+}

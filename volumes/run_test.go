@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+
+	"stae/lib/stream"
+)
+
+// frameStream encodes videos of the given lengths as a 1x2 frame stream;
+// pixel values encode video and frame number so volumes can be checked.
+func frameStream(t *testing.T, lengths map[string]int, order []string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	h := stream.NewHeader(stream.KindFrame, nil, stream.Stage{Tool: "frames", Params: map[string]any{"width": 2, "height": 1}})
+	w, err := stream.NewWriter(&buf, h, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for vi, v := range order {
+		for f := range lengths[v] {
+			if err := w.Write(&stream.Frame{Video: v, Frame: f, Shape: []int{1, 2}, Data: []float32{float32(vi), float32(f)}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func runVolumes(t *testing.T, in []byte, args ...string) (*stream.Header, []*stream.Volume, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append([]string{"volumes"}, args...), bytes.NewReader(in), &out, &errb)
+	if code != 0 {
+		return nil, nil, errb.String(), code
+	}
+	r, err := stream.NewReader(&out, stream.KindVolume)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vols []*stream.Volume
+	for {
+		v, err := r.NextVolume()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		vols = append(vols, v)
+	}
+	return r.Header(), vols, errb.String(), code
+}
+
+func TestVolumesNeverCrossVideos(t *testing.T) {
+	in := frameStream(t, map[string]int{"A": 4, "B": 3}, []string{"A", "B"})
+	h, vols, _, code := runVolumes(t, in, "--length", "3")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var got []string
+	for _, v := range vols {
+		got = append(got, fmt.Sprintf("%s:%v", v.Video, v.Frames))
+		// The data of each frame slot is the source frame: [video index, frame number].
+		for i, n := range v.Frames {
+			if v.Data[2*i+1] != float32(n) {
+				t.Errorf("%s volume %v slot %d holds frame %v", v.Video, v.Frames, i, v.Data[2*i+1])
+			}
+		}
+		if !reflect.DeepEqual(v.Shape, []int{3, 1, 2}) {
+			t.Errorf("shape %v", v.Shape)
+		}
+	}
+	want := []string{"A:[0 1 2]", "A:[1 2 3]", "B:[0 1 2]"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if l, _ := h.ParamInt("length"); l != 3 {
+		t.Errorf("length param %d", l)
+	}
+	if w, _ := h.ParamInt("width"); w != 2 {
+		t.Errorf("width carried forward: %d", w)
+	}
+	if len(h.Provenance) != 2 || h.Provenance[1].Tool != "volumes" {
+		t.Errorf("provenance %+v", h.Provenance)
+	}
+}
+
+func TestStridesAndShortVideoNote(t *testing.T) {
+	in := frameStream(t, map[string]int{"A": 5}, []string{"A"})
+	_, vols, stderr, code := runVolumes(t, in, "--length", "3", "--strides", "1,2,3")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var got [][]int
+	for _, v := range vols {
+		got = append(got, v.Frames)
+	}
+	want := [][]int{{0, 1, 2}, {1, 2, 3}, {2, 3, 4}, {0, 2, 4}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if !strings.Contains(stderr, "volumes: note: A has 5 frames, fewer than a window of 3 at stride 3 spans (7): no volume") {
+		t.Errorf("stderr: %q", stderr)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	gap := frameStream(t, map[string]int{"A": 3}, []string{"A"})
+	tests := []struct {
+		name string
+		in   []byte
+		args []string
+		code int
+		msg  string
+	}{
+		{"empty", nil, nil, 1, "volumes: empty input: no stream header\n"},
+		{"garbage", []byte("garbage"), nil, 1, "volumes: not a stae stream (first byte 0x67)\n"},
+		{"video again", frameStream(t, map[string]int{"A": 2, "B": 2}, []string{"A", "B", "A"}), []string{"--length", "2"}, 1,
+			"volumes: record 5: video A appears again after B; a video's frames must be contiguous\n"},
+		{"bad stride", gap, []string{"--strides", "0"}, 2, "volumes: stride 0: must be at least 1 (see volumes --help)\n"},
+		{"argument", gap, []string{"file"}, 2, "volumes: unexpected argument \"file\": volumes reads stdin (see volumes --help)\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, stderr, code := runVolumes(t, tc.in, tc.args...)
+			if code != tc.code || stderr != tc.msg {
+				t.Errorf("got exit %d %q, want %d %q", code, stderr, tc.code, tc.msg)
+			}
+		})
+	}
+}
