@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Magic opens every stae stream; Version is the format this package writes
@@ -175,6 +176,28 @@ func (h *Header) ParamInts(key string) ([]int, bool) {
 			return nil, false
 		}
 		out[i] = int(f)
+	}
+	return out, true
+}
+
+// ParamStrings returns a list-of-strings parameter (e.g. video ids).
+func (h *Header) ParamStrings(key string) ([]string, bool) {
+	v, ok := h.Param(key)
+	if !ok {
+		return nil, false
+	}
+	if ss, ok := v.([]string); ok {
+		return ss, true
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, len(list))
+	for i, x := range list {
+		if out[i], ok = x.(string); !ok {
+			return nil, false
+		}
 	}
 	return out, true
 }
@@ -421,7 +444,11 @@ func kindError(want []Kind, got Kind) error {
 	for i, k := range want {
 		ws[i] = string(k)
 	}
-	msg := fmt.Sprintf("want a %s stream, got %s", joinOr(ws), got)
+	article := "a"
+	if strings.ContainsRune("aeiou", rune(ws[0][0])) {
+		article = "an"
+	}
+	msg := fmt.Sprintf("want %s %s stream, got %s", article, joinOr(ws), got)
 	if len(want) == 1 {
 		gi, wi := slices.Index(Kinds, got), slices.Index(Kinds, want[0])
 		if gi >= 0 && wi == gi+1 {

@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 func testHeader(k Kind) Header {
 	return NewHeader(k, nil, Stage{Tool: "test", Version: "v0", Args: []string{"--x", "1"},
-		Params: map[string]any{"width": 3, "height": 2, "normalised": true, "strides": []int{1, 2, 3}, "stats_digest": "abc"}})
+		Params: map[string]any{"width": 3, "height": 2, "normalised": true, "strides": []int{1, 2, 3}, "stats_digest": "abc", "videos": []string{"A", "B"}}})
 }
 
 // sample returns two records of each kind.
@@ -115,6 +115,9 @@ func TestRoundTrip(t *testing.T) {
 				}
 				if b, ok := gh.ParamBool("normalised"); !ok || !b {
 					t.Errorf("normalised param: got %v %v", b, ok)
+				}
+				if s, ok := gh.ParamStrings("videos"); !ok || !reflect.DeepEqual(s, []string{"A", "B"}) {
+					t.Errorf("videos param: got %v %v", s, ok)
 				}
 				if s, ok := gh.ParamString("stats_digest"); !ok || s != "abc" {
 					t.Errorf("stats_digest param: got %v %v", s, ok)
@@ -223,8 +226,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"foreign msgpack map", msgpackOf(t, map[string]any{"magic": "nope"}), nil, ErrNotStream, "not a stae stream"},
 		{"foreign json", []byte(`{"a":1}` + "\n"), nil, ErrNotStream, "not a stae stream"},
 		{"future version", msgpackOf(t, future), nil, ErrVersion, "unsupported stream format version 2"},
-		{"wrong kind", good, []Kind{KindError}, ErrKind, "want a error stream, got volume; did you forget recon?"},
-		{"wrong kind, far", encode(t, testHeader(KindFrame), nil, false), []Kind{KindError}, ErrKind, "want a error stream, got frame; volumes comes first"},
+		{"wrong kind", good, []Kind{KindError}, ErrKind, "want an error stream, got volume; did you forget recon?"},
+		{"wrong kind, far", encode(t, testHeader(KindFrame), nil, false), []Kind{KindError}, ErrKind, "want an error stream, got frame; volumes comes first"},
 		{"truncated record", good[:len(good)-3], nil, ErrTruncated, "record 2: truncated record"},
 		{"truncated header", hdr[:len(hdr)-4], nil, ErrTruncated, "truncated"},
 		{"truncated json", goodJSON[:len(goodJSON)-5], nil, ErrTruncated, "record 2: truncated record"},

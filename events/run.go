@@ -1,0 +1,160 @@
+// run.go: the events tool's flags and its per-video event finding.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/urfave/cli/v2"
+
+	"stae/lib/persistence"
+	"stae/lib/stream"
+	"stae/lib/tool"
+)
+
+const description = `Reads a score stream (from regscore) on stdin and writes an event stream on
+stdout. Persistence1D finds the local minima of each video's regularity and
+their persistence; minima with persistence >= --min-persistence (and, if
+given, regularity <= --max-regularity) are kept, and kept minima at most
+--window frames apart form one event (--window 0: one event per minimum).
+The global minimum counts with persistence max - min of the video's score;
+minima of zero persistence (ties on flat stretches) are never kept.
+An event spans its first to its last kept minimum (0-based, inclusive) and
+names its deepest minimum. The stream header lists every video scored
+(params "videos" and "video_frames"), so the output comes at the end.
+
+INPUT:  score stream (msgpack or NDJSON)
+OUTPUT: event stream (msgpack, or NDJSON with --json)
+
+EXAMPLES:
+   # the paper's grouping, minima of persistence at least 0.1
+   regscore < test.errors | events --min-persistence 0.1 | evalroc --truth UCSDped2.m
+
+   # every clear dip below 0.5 as its own event, viewed as JSON
+   events --window 0 --min-persistence 0.2 --max-regularity 0.5 --json < test.scores`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := tool.NewApp("events", "find abnormal events: persistent minima of the regularity score", description, stdin, stdout, stderr)
+	app.Flags = []cli.Flag{
+		&cli.Float64Flag{Name: "min-persistence", Value: 0, Usage: "keep minima whose persistence is at least this"},
+		&cli.Float64Flag{Name: "max-regularity", DefaultText: "no limit", Usage: "keep minima whose regularity is at most this"},
+		&cli.IntFlag{Name: "window", Value: 50, Usage: "kept minima at most this many frames apart form one event; 0: each its own"},
+		tool.JSONFlag,
+	}
+	app.Action = func(c *cli.Context) error {
+		if c.NArg() > 0 {
+			return tool.Usagef("unexpected argument %q: events reads stdin", c.Args().First())
+		}
+		o := persistence.Options{
+			MinPersistence: c.Float64("min-persistence"),
+			MaxRegularity:  math.Inf(1),
+			Window:         c.Int("window"),
+		}
+		params := map[string]any{"min_persistence": o.MinPersistence, "window": o.Window}
+		if c.IsSet("max-regularity") {
+			o.MaxRegularity = c.Float64("max-regularity")
+			params["max_regularity"] = o.MaxRegularity
+		}
+		switch {
+		case o.Window < 0:
+			return tool.Usagef("--window %d is negative", o.Window)
+		case math.IsNaN(o.MinPersistence) || math.IsInf(o.MinPersistence, 0):
+			return tool.Usagef("--min-persistence must be a finite number")
+		case math.IsNaN(o.MaxRegularity):
+			return tool.Usagef("--max-regularity must be a number")
+		}
+		return find(c.Context, args, o, params, c.Bool("json"), stdin, stdout, stderr)
+	}
+	return tool.Run(ctx, app, args, stderr)
+}
+
+// finder holds the current video's scores and the events found so far.
+type finder struct {
+	o      persistence.Options
+	video  string
+	frames []int
+	reg    []float64
+	done   map[string]bool
+	videos []string // in stream order
+	counts []int    // frames of each video: last frame number + 1
+	events []*stream.Event
+}
+
+func find(ctx context.Context, args []string, o persistence.Options, params map[string]any, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) error {
+	r, err := stream.NewReader(stdin, stream.KindScore)
+	if err != nil {
+		return err
+	}
+	f := &finder{o: o, done: map[string]bool{}}
+	for {
+		if err := tool.ContextErr(ctx); err != nil {
+			return err
+		}
+		s, err := r.NextScore()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := f.add(s); err != nil {
+			return fmt.Errorf("record %d: %w", r.Count(), err)
+		}
+	}
+	if err := f.flush(); err != nil {
+		return err
+	}
+	params["videos"] = f.videos
+	params["video_frames"] = f.counts
+	h := stream.NewHeader(stream.KindEvent, r.Header(), tool.Stage("events", args, params))
+	w, err := stream.NewWriter(stdout, h, asJSON)
+	if err != nil {
+		return err
+	}
+	for _, e := range f.events {
+		if err := w.Write(e); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+func (f *finder) add(s *stream.Score) error {
+	if s.Video != f.video {
+		if f.done[s.Video] {
+			return fmt.Errorf("video %s appears again after %s; a video's records must be contiguous", s.Video, f.video)
+		}
+		if err := f.flush(); err != nil {
+			return err
+		}
+		f.video = s.Video
+	} else if s.Frame <= f.frames[len(f.frames)-1] {
+		return fmt.Errorf("%s frame %d follows frame %d; frames must increase", s.Video, s.Frame, f.frames[len(f.frames)-1])
+	}
+	f.frames = append(f.frames, s.Frame)
+	f.reg = append(f.reg, s.Regularity)
+	return nil
+}
+
+// flush finds the events of the video held, then forgets its scores.
+func (f *finder) flush() error {
+	if f.video == "" {
+		return nil
+	}
+	f.done[f.video] = true
+	evs, err := persistence.Events(f.frames, f.reg, f.o)
+	if err != nil {
+		return fmt.Errorf("video %s: %w", f.video, err)
+	}
+	for _, e := range evs {
+		f.events = append(f.events, &stream.Event{Video: f.video, Start: e.Start, End: e.End,
+			Deepest: e.Deepest, Regularity: e.Regularity, Persistence: e.Persistence})
+	}
+	f.videos = append(f.videos, f.video)
+	f.counts = append(f.counts, f.frames[len(f.frames)-1]+1)
+	f.video, f.frames, f.reg = "", f.frames[:0], f.reg[:0]
+	return nil
+}

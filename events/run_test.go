@@ -1,0 +1,164 @@
+// Tests of events run in process on score streams built with lib/stream.
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"reflect"
+	"testing"
+
+	"stae/lib/stream"
+)
+
+// scoreStream encodes one score record per regularity value, frames from 0.
+func scoreStream(t *testing.T, videos []string, regs ...[]float64) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := stream.NewWriter(&buf, stream.NewHeader(stream.KindScore, nil, stream.Stage{Tool: "regscore", Version: "test"}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range videos {
+		for f, r := range regs[i] {
+			if err := w.Write(&stream.Score{Video: v, Frame: f, Abnormality: 1 - r, Regularity: r}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func runEvents(t *testing.T, in []byte, args ...string) (*stream.Header, []stream.Event, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append([]string{"events"}, args...), bytes.NewReader(in), &out, &errb)
+	if code != 0 {
+		return nil, nil, errb.String(), code
+	}
+	r, err := stream.NewReader(&out, stream.KindEvent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []stream.Event
+	for {
+		e, err := r.NextEvent()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, *e)
+	}
+	return r.Header(), got, errb.String(), code
+}
+
+// dips is a flat score of n frames at 1 with dips of the given depth.
+func dips(n int, at map[int]float64) []float64 {
+	r := make([]float64, n)
+	for i := range r {
+		r[i] = 1
+	}
+	for f, v := range at {
+		r[f] = v
+	}
+	return r
+}
+
+func TestEventsWindow(t *testing.T) {
+	tests := []struct {
+		name string
+		gap  int
+		args []string
+		want []stream.Event
+	}{
+		{"49 apart", 49, nil, []stream.Event{{Video: "A", Start: 10, End: 59, Deepest: 10, Regularity: 0.2, Persistence: 0.8}}},
+		{"50 apart", 50, nil, []stream.Event{{Video: "A", Start: 10, End: 60, Deepest: 10, Regularity: 0.2, Persistence: 0.8}}},
+		{"51 apart", 51, nil, []stream.Event{
+			{Video: "A", Start: 10, End: 10, Deepest: 10, Regularity: 0.2, Persistence: 0.8},
+			{Video: "A", Start: 61, End: 61, Deepest: 61, Regularity: 0.6, Persistence: 0.4}}},
+		{"window 0", 2, []string{"--window", "0"}, []stream.Event{
+			{Video: "A", Start: 10, End: 10, Deepest: 10, Regularity: 0.2, Persistence: 0.8},
+			{Video: "A", Start: 12, End: 12, Deepest: 12, Regularity: 0.6, Persistence: 0.4}}},
+		{"min persistence drops the shallow dip", 2, []string{"--window", "0", "--min-persistence", "0.5"}, []stream.Event{
+			{Video: "A", Start: 10, End: 10, Deepest: 10, Regularity: 0.2, Persistence: 0.8}}},
+		{"max regularity drops the high dip", 2, []string{"--window", "0", "--max-regularity", "0.5"}, []stream.Event{
+			{Video: "A", Start: 10, End: 10, Deepest: 10, Regularity: 0.2, Persistence: 0.8}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := scoreStream(t, []string{"A"}, dips(200, map[int]float64{10: 0.2, 10 + tc.gap: 0.6}))
+			_, got, stderr, code := runEvents(t, in, tc.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("events %+v, want %+v", got, tc.want)
+			}
+			for i := range got {
+				g, w := got[i], tc.want[i]
+				if g.Video != w.Video || g.Start != w.Start || g.End != w.End || g.Deepest != w.Deepest ||
+					g.Regularity != w.Regularity || abs(g.Persistence-w.Persistence) > 1e-12 {
+					t.Fatalf("events %+v, want %+v", got, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func TestEventsHeaderListsVideos(t *testing.T) {
+	// B is flat: no event, but the header still names it.
+	in := scoreStream(t, []string{"A", "B"}, dips(20, map[int]float64{5: 0}), dips(7, nil))
+	h, got, stderr, code := runEvents(t, in)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if len(got) != 1 || got[0].Video != "A" {
+		t.Errorf("events %+v, want one in A", got)
+	}
+	videos, _ := h.Param("videos")
+	counts, _ := h.ParamInts("video_frames")
+	window, _ := h.ParamInt("window")
+	if !reflect.DeepEqual(videos, []any{"A", "B"}) || !reflect.DeepEqual(counts, []int{20, 7}) || window != 50 {
+		t.Errorf("header videos %v frames %v window %d; want [A B] [20 7] 50", videos, counts, window)
+	}
+}
+
+func TestEventsBadInput(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []byte
+		args []string
+		code int
+		want string
+	}{
+		{"negative window", nil, []string{"--window", "-1"}, 2, "events: --window -1 is negative (see events --help)\n"},
+		{"not contiguous", scoreStream(t, []string{"A", "B", "A"}, []float64{1}, []float64{1}, []float64{1}), nil, 1,
+			"events: record 3: video A appears again after B; a video's records must be contiguous\n"},
+		{"error stream", func() []byte {
+			var buf bytes.Buffer
+			w, _ := stream.NewWriter(&buf, stream.NewHeader(stream.KindError, nil, stream.Stage{Tool: "recon"}), false)
+			w.Close()
+			return buf.Bytes()
+		}(), nil, 1, "events: wrong record kind: want a score stream, got error; did you forget regscore?\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, stderr, code := runEvents(t, tc.in, tc.args...)
+			if code != tc.code || stderr != tc.want {
+				t.Errorf("exit %d, stderr %q; want %d, %q", code, stderr, tc.code, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,143 @@
+// run.go: the regscore tool's flags and its per-video scoring of an error
+// stream.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+
+	"stae/lib/metrics"
+	"stae/lib/stream"
+	"stae/lib/tool"
+)
+
+const description = `Reads an error stream (from recon) on stdin and writes a score stream on
+stdout: per video, abnormality sa(t) = (e(t) - min e) / (max e - min e) and
+regularity sr(t) = 1 - sa(t). With --norm paper, sa(t) = (e(t) - min e) / max e
+as printed in the paper. A video whose error is constant gets regularity 1
+everywhere and a note on stderr. One video is held in memory at a time.
+
+INPUT:  error stream (msgpack or NDJSON); a score stream is also accepted and
+        its error field scored again
+OUTPUT: score stream (msgpack, or NDJSON with --json)
+
+EXAMPLES:
+   # score a reconstruction and find its events
+   recon --model model.stae < test.volumes | regscore | events > test.events
+
+   # the formula as printed in the paper, viewed as JSON
+   regscore --norm paper --json < test.errors | head -3`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := tool.NewApp("regscore", "turn reconstruction errors into per-video regularity scores", description, stdin, stdout, stderr)
+	app.Flags = []cli.Flag{
+		&cli.StringFlag{Name: "norm", Value: "minmax", Usage: "normalisation: minmax ((e-min)/(max-min)) or paper ((e-min)/max)"},
+		tool.JSONFlag,
+	}
+	app.Action = func(c *cli.Context) error {
+		if c.NArg() > 0 {
+			return tool.Usagef("unexpected argument %q: regscore reads stdin", c.Args().First())
+		}
+		norm, err := metrics.ParseNorm(c.String("norm"))
+		if err != nil {
+			return tool.Usagef("--norm: %v", err)
+		}
+		return score(c.Context, args, norm, c.Bool("json"), stdin, stdout, stderr)
+	}
+	return tool.Run(ctx, app, args, stderr)
+}
+
+// scorer holds the current video's errors until the next video begins.
+type scorer struct {
+	norm   metrics.Norm
+	w      *stream.Writer
+	stderr io.Writer
+	video  string
+	frames []int
+	errs   []float64
+	done   map[string]bool
+}
+
+func score(ctx context.Context, args []string, norm metrics.Norm, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) error {
+	r, err := stream.NewReader(stdin, stream.KindError, stream.KindScore)
+	if err != nil {
+		return err
+	}
+	h := stream.NewHeader(stream.KindScore, r.Header(), tool.Stage("regscore", args, map[string]any{"norm": norm.String()}))
+	w, err := stream.NewWriter(stdout, h, asJSON)
+	if err != nil {
+		return err
+	}
+	s := &scorer{norm: norm, w: w, stderr: stderr, done: map[string]bool{}}
+	for {
+		if err := tool.ContextErr(ctx); err != nil {
+			return err
+		}
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		var video string
+		var frame int
+		var e float64
+		switch x := rec.(type) {
+		case *stream.Error:
+			video, frame, e = x.Video, x.Frame, x.Error
+		case *stream.Score:
+			video, frame, e = x.Video, x.Frame, x.Error
+		}
+		if err := s.add(video, frame, e); err != nil {
+			return fmt.Errorf("record %d: %w", r.Count(), err)
+		}
+	}
+	if err := s.flush(); err != nil {
+		return err
+	}
+	return w.Close()
+}
+
+func (s *scorer) add(video string, frame int, e float64) error {
+	if video != s.video {
+		if s.done[video] {
+			return fmt.Errorf("video %s appears again after %s; a video's records must be contiguous", video, s.video)
+		}
+		if err := s.flush(); err != nil {
+			return err
+		}
+		s.video = video
+	} else if frame <= s.frames[len(s.frames)-1] {
+		return fmt.Errorf("%s frame %d follows frame %d; frames must increase", video, frame, s.frames[len(s.frames)-1])
+	}
+	s.frames = append(s.frames, frame)
+	s.errs = append(s.errs, e)
+	return nil
+}
+
+// flush scores and writes the video held, then forgets it.
+func (s *scorer) flush() error {
+	if s.video == "" {
+		return nil
+	}
+	s.done[s.video] = true
+	abn, reg, constant, err := metrics.Regularity(s.errs, s.norm)
+	if err != nil {
+		return fmt.Errorf("video %s: %w", s.video, err)
+	}
+	if constant {
+		fmt.Fprintf(s.stderr, "regscore: note: %s: error is %g in all %d frames; regularity 1 everywhere\n", s.video, s.errs[0], len(s.errs))
+	}
+	for i, f := range s.frames {
+		if err := s.w.Write(&stream.Score{Video: s.video, Frame: f, Error: s.errs[i], Abnormality: abn[i], Regularity: reg[i]}); err != nil {
+			return err
+		}
+	}
+	s.video, s.frames, s.errs = "", s.frames[:0], s.errs[:0]
+	return nil
+}

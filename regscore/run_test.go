@@ -1,0 +1,162 @@
+// Tests of regscore run in process on streams built with lib/stream.
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"stae/lib/stream"
+)
+
+// errorStream encodes (video, frame, error) triples as an error stream.
+func errorStream(t *testing.T, kind stream.Kind, recs ...stream.Record) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := stream.NewWriter(&buf, stream.NewHeader(kind, nil, stream.Stage{Tool: "recon", Version: "test"}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func runRegscore(t *testing.T, in []byte, args ...string) (*stream.Header, []*stream.Score, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append([]string{"regscore"}, args...), bytes.NewReader(in), &out, &errb)
+	if code != 0 {
+		return nil, nil, errb.String(), code
+	}
+	r, err := stream.NewReader(&out, stream.KindScore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []*stream.Score
+	for {
+		s, err := r.NextScore()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s)
+	}
+	return r.Header(), got, errb.String(), code
+}
+
+func errRec(video string, frame int, e float64) *stream.Error {
+	return &stream.Error{Video: video, Frame: frame, Error: e}
+}
+
+func TestRegscore(t *testing.T) {
+	in := errorStream(t, stream.KindError,
+		errRec("A", 0, 2), errRec("A", 1, 4), errRec("A", 2, 6),
+		errRec("B", 0, 3), errRec("B", 1, 3))
+	tests := []struct {
+		name string
+		args []string
+		reg  []float64
+		norm string
+		note string
+	}{
+		{"minmax per video", nil, []float64{1, 0.5, 0, 1, 1}, "minmax", "regscore: note: B: error is 3 in all 2 frames; regularity 1 everywhere\n"},
+		// B is constant but max e is 3, not 0: (3-3)/3 = 0, no division by zero.
+		{"paper divides by max", []string{"--norm", "paper"}, []float64{1, 2.0 / 3, 1.0 / 3, 1, 1}, "paper", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h, got, stderr, code := runRegscore(t, in, tc.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var reg []float64
+			for _, s := range got {
+				reg = append(reg, s.Regularity)
+				if math.Abs(s.Abnormality+s.Regularity-1) > 1e-15 {
+					t.Errorf("%s %d: abnormality %v + regularity %v != 1", s.Video, s.Frame, s.Abnormality, s.Regularity)
+				}
+			}
+			if len(reg) != len(tc.reg) {
+				t.Fatalf("regularity %v, want %v", reg, tc.reg)
+			}
+			for i := range reg {
+				if math.Abs(reg[i]-tc.reg[i]) > 1e-12 {
+					t.Fatalf("regularity %v, want %v", reg, tc.reg)
+				}
+			}
+			if stderr != tc.note {
+				t.Errorf("stderr %q, want %q", stderr, tc.note)
+			}
+			if norm, _ := h.ParamString("norm"); norm != tc.norm || len(h.Provenance) != 2 {
+				t.Errorf("header norm %q with %d stages, want %q after recon", norm, len(h.Provenance), tc.norm)
+			}
+		})
+	}
+}
+
+func TestRegscoreRescoresScoreStream(t *testing.T) {
+	in := errorStream(t, stream.KindScore,
+		&stream.Score{Video: "A", Frame: 5, Error: 1, Regularity: 0.3},
+		&stream.Score{Video: "A", Frame: 7, Error: 3, Regularity: 0.3})
+	_, got, stderr, code := runRegscore(t, in)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := []*stream.Score{{Video: "A", Frame: 5, Error: 1, Abnormality: 0, Regularity: 1}, {Video: "A", Frame: 7, Error: 3, Abnormality: 1, Regularity: 0}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestRegscoreBadInput(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []byte
+		args []string
+		code int
+		want string
+	}{
+		{"video not contiguous", errorStream(t, stream.KindError, errRec("A", 0, 1), errRec("A", 1, 2), errRec("B", 0, 1), errRec("B", 1, 2), errRec("A", 2, 1)), nil, 1,
+			"regscore: record 5: video A appears again after B; a video's records must be contiguous\n"},
+		{"frames out of order", errorStream(t, stream.KindError, errRec("A", 1, 1), errRec("A", 1, 1)), nil, 1,
+			"regscore: record 2: A frame 1 follows frame 1; frames must increase\n"},
+		{"wrong kind", errorStream(t, stream.KindEvent), nil, 1, "regscore: wrong record kind: want an error or score stream, got event\n"},
+		{"empty input", nil, nil, 1, "regscore: empty input: no stream header\n"},
+		{"bad norm", nil, []string{"--norm", "max"}, 2, `regscore: --norm: unknown normalisation "max" (want minmax or paper) (see regscore --help)` + "\n"},
+		{"argument", nil, []string{"file"}, 2, `regscore: unexpected argument "file": regscore reads stdin (see regscore --help)` + "\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, stderr, code := runRegscore(t, tc.in, tc.args...)
+			if code != tc.code || stderr != tc.want {
+				t.Errorf("exit %d, stderr %q; want %d, %q", code, stderr, tc.code, tc.want)
+			}
+		})
+	}
+}
+
+func TestRegscoreHelp(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"regscore", "--help"}, strings.NewReader(""), &out, &errb)
+	for _, want := range []string{"--norm", "minmax", "EXAMPLES", "EXIT STATUS", "INPUT:", "OUTPUT:", "--json"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	if code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}
