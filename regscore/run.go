@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,7 +19,9 @@ import (
 const description = `Reads an error stream (from recon) on stdin and writes a score stream on
 stdout: per video, abnormality sa(t) = (e(t) - min e) / (max e - min e) and
 regularity sr(t) = 1 - sa(t). With --norm paper, sa(t) = (e(t) - min e) / max e
-as printed in the paper. A video whose error is constant gets regularity 1
+as printed in the paper. With --smooth S, e(t) is first smoothed over time
+by a Gaussian of S frames (an anomaly lasts many frames, noise flickers),
+and the score's error field carries the smoothed e(t). A video whose error is constant gets regularity 1
 everywhere and a note on stderr. One video is held in memory at a time.
 
 INPUT:  error stream (msgpack or NDJSON); a score stream is also accepted and
@@ -36,6 +39,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app := tool.NewApp("regscore", "turn reconstruction errors into per-video regularity scores", description, stdin, stdout, stderr)
 	app.Flags = []cli.Flag{
 		&cli.StringFlag{Name: "norm", Value: "minmax", Usage: "normalisation: minmax ((e-min)/(max-min)) or paper ((e-min)/max)"},
+		&cli.Float64Flag{Name: "smooth", Value: 0, Usage: "smooth e(t) over time with a Gaussian of this many frames (standard deviation) before normalising; 0: none"},
 		tool.JSONFlag,
 	}
 	app.Action = func(c *cli.Context) error {
@@ -46,7 +50,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return tool.Usagef("--norm: %v", err)
 		}
-		return score(c.Context, args, norm, c.Bool("json"), stdin, stdout, stderr)
+		sigma := c.Float64("smooth")
+		if sigma < 0 || math.IsNaN(sigma) || sigma > 1000 {
+			return tool.Usagef("--smooth %g: want a standard deviation in frames, 0 to 1000", sigma)
+		}
+		return score(c.Context, args, norm, sigma, c.Bool("json"), stdin, stdout, stderr)
 	}
 	return tool.Run(ctx, app, args, stderr)
 }
@@ -54,6 +62,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // scorer holds the current video's errors until the next video begins.
 type scorer struct {
 	norm   metrics.Norm
+	sigma  float64 // temporal smoothing, frames; 0: none
 	w      *stream.Writer
 	stderr io.Writer
 	video  string
@@ -62,17 +71,17 @@ type scorer struct {
 	done   map[string]bool
 }
 
-func score(ctx context.Context, args []string, norm metrics.Norm, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) error {
+func score(ctx context.Context, args []string, norm metrics.Norm, sigma float64, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) error {
 	r, err := stream.NewReader(stdin, stream.KindError, stream.KindScore)
 	if err != nil {
 		return err
 	}
-	h := stream.NewHeader(stream.KindScore, r.Header(), tool.Stage("regscore", args, map[string]any{"norm": norm.String()}))
+	h := stream.NewHeader(stream.KindScore, r.Header(), tool.Stage("regscore", args, map[string]any{"norm": norm.String(), "smooth": sigma}))
 	w, err := stream.NewWriter(stdout, h, asJSON)
 	if err != nil {
 		return err
 	}
-	s := &scorer{norm: norm, w: w, stderr: stderr, done: map[string]bool{}}
+	s := &scorer{norm: norm, sigma: sigma, w: w, stderr: stderr, done: map[string]bool{}}
 	for {
 		if err := tool.ContextErr(ctx); err != nil {
 			return err
@@ -126,6 +135,9 @@ func (s *scorer) flush() error {
 		return nil
 	}
 	s.done[s.video] = true
+	if s.sigma > 0 {
+		s.errs = metrics.GaussianSmooth(s.errs, s.sigma)
+	}
 	abn, reg, constant, err := metrics.Regularity(s.errs, s.norm)
 	if err != nil {
 		return fmt.Errorf("video %s: %w", s.video, err)

@@ -107,6 +107,29 @@ func TestRegscore(t *testing.T) {
 	}
 }
 
+func TestRegscoreSmooth(t *testing.T) {
+	// An isolated spike is spread over its neighbours before min-max, so the
+	// spike frame stays the most abnormal but its neighbours rise too.
+	in := errorStream(t, stream.KindError, errRec("A", 0, 0), errRec("A", 1, 0), errRec("A", 2, 10), errRec("A", 3, 0), errRec("A", 4, 0))
+	h, got, stderr, code := runRegscore(t, in, "--smooth", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if got[2].Abnormality != 1 || got[0].Abnormality != 0 || got[4].Abnormality != 0 {
+		t.Errorf("abnormality ends and peak: %v %v %v", got[0].Abnormality, got[2].Abnormality, got[4].Abnormality)
+	}
+	wantNeighbour := (math.Exp(-0.5) - math.Exp(-2)) / (1 - math.Exp(-2)) // (k1-k2)/(k0-k2), normalised
+	if math.Abs(got[1].Abnormality-wantNeighbour) > 1e-9 || math.Abs(got[3].Abnormality-wantNeighbour) > 1e-9 {
+		t.Errorf("neighbours: got %v %v, want %v", got[1].Abnormality, got[3].Abnormality, wantNeighbour)
+	}
+	if s, _ := h.ParamFloat("smooth"); s != 1 {
+		t.Errorf("smooth param %v", s)
+	}
+	if _, _, stderr, code := runRegscore(t, in, "--smooth", "-1"); code != 2 || !strings.HasPrefix(stderr, "regscore: --smooth -1") {
+		t.Errorf("negative sigma: exit %d %q", code, stderr)
+	}
+}
+
 func TestRegscoreRescoresScoreStream(t *testing.T) {
 	in := errorStream(t, stream.KindScore,
 		&stream.Score{Video: "A", Frame: 5, Error: 1, Regularity: 0.3},
