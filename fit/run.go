@@ -1,0 +1,364 @@
+// run.go: the fit tool's flags, reading the training volumes, and the
+// training loop with validation, early stopping, checkpoints and resume.
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"stae/lib/model"
+	"stae/lib/model/checkpoint"
+	"stae/lib/stream"
+	"stae/lib/tool"
+)
+
+const description = `Reads a volume stream (from volumes) on stdin and trains the model on it;
+writes the checkpoint to --out. Progress (epoch, step, loss, validation
+loss, rate, time left) goes to stderr.
+
+INPUT:  volume stream (msgpack or NDJSON)
+OUTPUT: checkpoint file (--out); nothing on stdout
+
+EXAMPLES:
+   # the paper's model and training settings
+   frames --stats stats.bin Train | volumes --strides 1,2,3 | fit --out model.stae
+
+   # a small, fast model for a CPU
+   ... | fit --out small.stae --scale 0.25 --batch 16
+
+   # continue an interrupted or finished run for more epochs
+   ... | fit --out model.stae --resume model.stae --epochs 80`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := tool.NewApp("fit", "train the spatiotemporal autoencoder on a volume stream", description, stdin, stdout, stderr)
+	app.Flags = []cli.Flag{
+		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "checkpoint to write"},
+		&cli.IntFlag{Name: "epochs", Value: 50, Usage: "most epochs to train"},
+		&cli.IntFlag{Name: "batch", Value: 64, Usage: "volumes per Adam step"},
+		&cli.IntFlag{Name: "micro-batch", Value: 4, Usage: "volumes per graph run (gradients are added up); bounds memory"},
+		&cli.Float64Flag{Name: "lr", Value: 1e-4, Usage: "Adam learning rate"},
+		&cli.IntFlag{Name: "patience", Value: 10, Usage: "stop after this many epochs without a better validation loss"},
+		&cli.Float64Flag{Name: "val-share", Value: 0.15, Usage: "share of volumes held out for validation"},
+		&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed for weights, validation split and shuffling"},
+		&cli.StringFlag{Name: "resume", Usage: "continue training from this checkpoint"},
+		&cli.Float64Flag{Name: "scale", Value: 1, Usage: "multiply every layer's maps (0.25: 32, 16, 16-8-16, 32)"},
+		&cli.BoolFlag{Name: "no-peephole", Usage: "leave the ConvLSTM peepholes out"},
+		tool.QuietFlag,
+	}
+	app.Action = func(c *cli.Context) error {
+		if c.NArg() > 0 {
+			return tool.Usagef("unexpected argument %q: fit reads stdin", c.Args().First())
+		}
+		o := checkpoint.Options{Epochs: c.Int("epochs"), Batch: c.Int("batch"), MicroBatch: c.Int("micro-batch"),
+			LR: c.Float64("lr"), Patience: c.Int("patience"), ValShare: c.Float64("val-share")}
+		switch {
+		case o.Epochs < 1:
+			return tool.Usagef("--epochs %d: want at least 1", o.Epochs)
+		case o.Batch < 1 || o.MicroBatch < 1:
+			return tool.Usagef("--batch and --micro-batch must be at least 1")
+		case !(o.LR > 0):
+			return tool.Usagef("--lr %g: want a positive rate", o.LR)
+		case o.Patience < 1:
+			return tool.Usagef("--patience %d: want at least 1", o.Patience)
+		case !(o.ValShare >= 0 && o.ValShare < 1):
+			return tool.Usagef("--val-share %g: want a share in [0, 1)", o.ValShare)
+		case !(c.Float64("scale") > 0):
+			return tool.Usagef("--scale %g: want a positive factor", c.Float64("scale"))
+		}
+		f := &fitter{opts: o, seed: c.Uint64("seed"), scale: c.Float64("scale"), peep: !c.Bool("no-peephole"),
+			out: c.String("out"), resume: c.String("resume"), quiet: c.Bool("quiet"), stderr: stderr}
+		if f.resume != "" && c.IsSet("epochs") {
+			f.epochsSet = true
+		}
+		return f.fit(c.Context, stdin)
+	}
+	return tool.Run(ctx, app, args, stderr)
+}
+
+// data is the training set: each distinct frame once, and volumes as lists
+// of indices into it.
+type data struct {
+	frames  [][]float32
+	volumes [][]int
+	length  int // T
+	h, w    int
+	digest  string
+	frame   checkpoint.Frame
+}
+
+// read loads a volume stream.
+func read(stdin io.Reader) (*data, error) {
+	r, err := stream.NewReader(stdin, stream.KindVolume)
+	if err != nil {
+		return nil, err
+	}
+	hdr := r.Header()
+	d := &data{}
+	d.frame.Width, _ = hdr.ParamInt("width")
+	d.frame.Height, _ = hdr.ParamInt("height")
+	d.frame.Normalised, _ = hdr.ParamBool("normalised")
+	d.frame.StatsDigest, _ = hdr.ParamString("stats_digest")
+	index := map[string]int{}
+	sum := sha256.New()
+	var num [8]byte
+	for {
+		v, err := r.NextVolume()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(v.Shape) != 3 {
+			return nil, fmt.Errorf("volume %d: shape %s, want [T, H, W]", r.Count(), stream.ShapeString(v.Shape))
+		}
+		if d.length == 0 {
+			d.length, d.h, d.w = v.Shape[0], v.Shape[1], v.Shape[2]
+		} else if v.Shape[0] != d.length || v.Shape[1] != d.h || v.Shape[2] != d.w {
+			return nil, fmt.Errorf("volume %d: shape %s, earlier volumes %dx%dx%d", r.Count(), stream.ShapeString(v.Shape), d.length, d.h, d.w)
+		}
+		if len(v.Frames) != d.length {
+			return nil, fmt.Errorf("volume %d: lists %d frames, shape says %d", r.Count(), len(v.Frames), d.length)
+		}
+		px := d.h * d.w
+		idx := make([]int, d.length)
+		for t, fn := range v.Frames {
+			key := fmt.Sprintf("%s\x00%d", v.Video, fn)
+			i, ok := index[key]
+			if !ok {
+				i = len(d.frames)
+				index[key] = i
+				// A copy, so the volume's own buffer can go.
+				d.frames = append(d.frames, append([]float32(nil), v.Data[t*px:(t+1)*px]...))
+				sum.Write([]byte(key))
+				for _, x := range d.frames[i] {
+					binary.LittleEndian.PutUint32(num[:], math.Float32bits(x))
+					sum.Write(num[:4])
+				}
+			}
+			idx[t] = i
+			binary.LittleEndian.PutUint64(num[:], uint64(i))
+			sum.Write(num[:])
+		}
+		d.volumes = append(d.volumes, idx)
+	}
+	if len(d.volumes) == 0 {
+		return nil, fmt.Errorf("no volumes to train on")
+	}
+	if d.frame.Width == 0 {
+		d.frame.Width, d.frame.Height = d.w, d.h
+	}
+	if d.frame.Width != d.w || d.frame.Height != d.h {
+		return nil, fmt.Errorf("volumes are %dx%d but the stream header says frames are %dx%d", d.w, d.h, d.frame.Width, d.frame.Height)
+	}
+	d.digest = hex.EncodeToString(sum.Sum(nil)[:8])
+	return d, nil
+}
+
+// fill writes volume v's frames into dst.
+func (d *data) fill(v int, dst []float32) []float32 {
+	dst = dst[:0]
+	for _, i := range d.volumes[v] {
+		dst = append(dst, d.frames[i]...)
+	}
+	return dst
+}
+
+type fitter struct {
+	opts             checkpoint.Options
+	seed             uint64
+	scale            float64
+	peep             bool
+	out, resume      string
+	quiet, epochsSet bool
+	stderr           io.Writer
+}
+
+func (f *fitter) logf(format string, a ...any) {
+	if !f.quiet {
+		fmt.Fprintf(f.stderr, "fit: "+format+"\n", a...)
+	}
+}
+
+// split returns the training and validation volume indices.
+func split(n int, share float64, seed uint64) (train, val []int) {
+	perm := rand.New(rand.NewPCG(seed, 0x7a1)).Perm(n)
+	k := int(math.Round(share * float64(n)))
+	if share > 0 && k == 0 && n > 1 {
+		k = 1
+	}
+	if k >= n {
+		k = n - 1
+	}
+	return perm[k:], perm[:k]
+}
+
+func (f *fitter) fit(ctx context.Context, stdin io.Reader) error {
+	var ck *checkpoint.Checkpoint
+	if f.resume != "" {
+		var err error
+		if ck, err = checkpoint.Load(f.resume); err != nil {
+			return fmt.Errorf("resume: %w", err)
+		}
+		if ck.Train == nil {
+			return fmt.Errorf("resume: %s holds no training state", f.resume)
+		}
+	}
+	d, err := read(stdin)
+	if err != nil {
+		return fmt.Errorf("reading volumes: %w", err)
+	}
+	var cur, best *model.Model
+	var tr *model.Trainer
+	var st *checkpoint.Train
+	if ck == nil {
+		cfg := model.Paper(d.h, d.w).Scaled(f.scale)
+		cfg.Length, cfg.Peephole = d.length, f.peep
+		if cur, err = model.New(cfg, f.seed); err != nil {
+			return fmt.Errorf("model for %dx%d volumes of %d frames: %w", d.w, d.h, d.length, err)
+		}
+		best = cur.Clone()
+		tr = model.NewTrainer(cur, f.opts.LR, f.opts.MicroBatch)
+		st = &checkpoint.Train{Options: f.opts, Epoch: 1, Adam: *tr.Opt, Current: cur}
+		ck = &checkpoint.Checkpoint{Model: best, Frame: d.frame, Train: st,
+			History: checkpoint.History{Seed: f.seed, DataDigest: d.digest, BestValLoss: math.Inf(1)}}
+	} else {
+		if ck.History.DataDigest != d.digest {
+			return fmt.Errorf("resume: the volume stream differs from the one %s was trained on", f.resume)
+		}
+		c := ck.Model.Config
+		if c.Height != d.h || c.Width != d.w || c.Length != d.length {
+			return fmt.Errorf("resume: volumes are %dx%dx%d, the model takes %dx%dx%d", d.length, d.h, d.w, c.Length, c.Height, c.Width)
+		}
+		st, cur, best = ck.Train, ck.Train.Current, ck.Model
+		epochs := st.Options.Epochs
+		if f.epochsSet {
+			epochs = f.opts.Epochs
+		}
+		f.opts, f.seed = st.Options, ck.History.Seed
+		f.opts.Epochs, st.Options.Epochs = epochs, epochs
+		tr = model.NewTrainer(cur, f.opts.LR, f.opts.MicroBatch)
+		adam := st.Adam
+		tr.Opt = &adam
+	}
+	defer tr.Close()
+	trainIdx, valIdx := split(len(d.volumes), f.opts.ValShare, f.seed)
+	ck.History.Volumes, ck.History.ValVolumes = len(trainIdx), len(valIdx)
+	save := func() error {
+		st.Adam = *tr.Opt
+		return checkpoint.Save(f.out, ck)
+	}
+	f.logf("%d volumes of %dx%dx%d (%d distinct frames), %d for validation; model %s",
+		len(d.volumes), d.length, d.h, d.w, len(d.frames), len(valIdx), describe(cur.Config))
+
+	vs := d.length * d.h * d.w
+	bufs := make([][]float32, f.opts.Batch)
+	for i := range bufs {
+		bufs[i] = make([]float32, 0, vs)
+	}
+	batchOf := func(idx []int) [][]float32 {
+		b := bufs[:len(idx)]
+		for i, v := range idx {
+			b[i] = d.fill(v, b[i])
+		}
+		return b
+	}
+	steps := (len(trainIdx) + f.opts.Batch - 1) / f.opts.Batch
+	start, done := time.Now(), 0
+	total := steps*(f.opts.Epochs-st.Epoch+1) - st.Step
+	lastLog := time.Time{}
+	for ; st.Epoch <= f.opts.Epochs; st.Epoch++ {
+		if st.BadEpochs >= f.opts.Patience || ck.History.Stopped != "" {
+			break
+		}
+		perm := rand.New(rand.NewPCG(f.seed, uint64(st.Epoch))).Perm(len(trainIdx))
+		for ; st.Step < steps; st.Step++ {
+			if ctx.Err() != nil {
+				if err := save(); err != nil {
+					return err
+				}
+				return fmt.Errorf("%w: %s resumes from epoch %d step %d", tool.Interrupted, f.out, st.Epoch, st.Step)
+			}
+			lo, hi := st.Step*f.opts.Batch, min((st.Step+1)*f.opts.Batch, len(trainIdx))
+			idx := make([]int, hi-lo)
+			for i := range idx {
+				idx[i] = trainIdx[perm[lo+i]]
+			}
+			loss, err := tr.Step(batchOf(idx))
+			if err != nil {
+				return err
+			}
+			st.LossSum += loss * float64(len(idx))
+			done++
+			if now := time.Now(); now.Sub(lastLog) >= 2*time.Second || st.Step == steps-1 {
+				lastLog = now
+				el := now.Sub(start)
+				rate := float64(done*f.opts.Batch) / el.Seconds()
+				left := time.Duration(float64(el) / float64(done) * float64(total-done))
+				f.logf("epoch %d/%d step %d/%d loss %.5f val %s %.1f vol/s %s left",
+					st.Epoch, f.opts.Epochs, st.Step+1, steps, loss, lastVal(ck), rate, left.Round(time.Second))
+			}
+		}
+		trainLoss := st.LossSum / float64(len(trainIdx))
+		valLoss := trainLoss
+		if len(valIdx) > 0 {
+			var sum float64
+			for lo := 0; lo < len(valIdx); lo += f.opts.Batch {
+				hi := min(lo+f.opts.Batch, len(valIdx))
+				l, err := tr.Loss(batchOf(valIdx[lo:hi]))
+				if err != nil {
+					return err
+				}
+				sum += l * float64(hi-lo)
+			}
+			valLoss = sum / float64(len(valIdx))
+		}
+		ck.History.Epochs = append(ck.History.Epochs, checkpoint.Epoch{Epoch: st.Epoch, Loss: trainLoss, ValLoss: valLoss})
+		if valLoss < ck.History.BestValLoss {
+			ck.History.BestValLoss, ck.History.BestEpoch = valLoss, st.Epoch
+			best.CopyFrom(cur)
+			st.BadEpochs = 0
+		} else {
+			st.BadEpochs++
+		}
+		f.logf("epoch %d/%d done: loss %.5f val %.5f (best %.5f at epoch %d)",
+			st.Epoch, f.opts.Epochs, trainLoss, valLoss, ck.History.BestValLoss, ck.History.BestEpoch)
+		st.Step, st.LossSum = 0, 0
+		if st.BadEpochs >= f.opts.Patience {
+			ck.History.Stopped = fmt.Sprintf("no better validation loss for %d epochs", st.BadEpochs)
+		}
+		// The next epoch is the one a resume starts.
+		st.Epoch++
+		err := save()
+		st.Epoch--
+		if err != nil {
+			return err
+		}
+	}
+	if ck.History.Stopped != "" {
+		f.logf("stopped early: %s", ck.History.Stopped)
+	}
+	f.logf("wrote %s (best validation loss %.5f at epoch %d)", f.out, ck.History.BestValLoss, ck.History.BestEpoch)
+	return nil
+}
+
+func lastVal(ck *checkpoint.Checkpoint) string {
+	if n := len(ck.History.Epochs); n > 0 {
+		return fmt.Sprintf("%.5f", ck.History.Epochs[n-1].ValLoss)
+	}
+	return "-"
+}
+
+func describe(c model.Config) string {
+	return fmt.Sprintf("%dx%dx%d, maps %d-%d-%v-%d, peepholes %v", c.Length, c.Height, c.Width, c.Conv1, c.Conv2, c.LSTM, c.Deconv1, c.Peephole)
+}

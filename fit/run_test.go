@@ -1,0 +1,144 @@
+// Tests for fit: frames held once, the exact round trip of interrupting
+// and resuming, determinism, and refusals.
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"stae/lib/model/checkpoint"
+	"stae/lib/stream"
+	"stae/lib/window"
+)
+
+const tw, th, tt = 35, 35, 3
+
+// volumes is a stream of two short videos with a moving bar, cut with
+// strides 1 and 2.
+func volumes(t *testing.T) []byte {
+	hdr := stream.NewHeader(stream.KindVolume, nil, stream.Stage{Tool: "test", Version: "test",
+		Params: map[string]any{"width": tw, "height": th, "normalised": true, "stats_digest": "s1"}})
+	var b bytes.Buffer
+	w, err := stream.NewWriter(&b, hdr, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v, name := range []string{"A", "B"} {
+		frames := make([][]float32, 12)
+		for f := range frames {
+			frames[f] = make([]float32, tw*th)
+			for y := 0; y < th; y++ {
+				for x := 0; x < tw; x++ {
+					if (x+2*f+5*v)%tw < 5 {
+						frames[f][y*tw+x] = 1
+					}
+				}
+			}
+		}
+		for _, win := range (window.Spec{Length: tt, Strides: []int{1, 2}, Hop: 1}).All(len(frames)) {
+			vol := &stream.Volume{Video: name, Frames: win, Shape: []int{tt, th, tw}}
+			for _, f := range win {
+				vol.Data = append(vol.Data, frames[f]...)
+			}
+			if err := w.Write(vol); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func fitRun(t *testing.T, ctx context.Context, in []byte, args ...string) (int, string) {
+	var errOut bytes.Buffer
+	code := run(ctx, append([]string{"fit", "-q", "--scale", "0.05", "--batch", "8", "--micro-batch", "3", "--lr", "1e-3"}, args...),
+		bytes.NewReader(in), &bytes.Buffer{}, &errOut)
+	return code, errOut.String()
+}
+
+func load(t *testing.T, path string) *checkpoint.Checkpoint {
+	c, err := checkpoint.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Digest = ""
+	return c
+}
+
+func TestFramesHeldOnce(t *testing.T) {
+	d, err := read(bytes.NewReader(volumes(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 videos of 12 frames; strides 1 and 2 give 10 + 8 windows each.
+	if len(d.frames) != 24 || len(d.volumes) != 36 {
+		t.Errorf("%d frames and %d volumes, want 24 and 36", len(d.frames), len(d.volumes))
+	}
+}
+
+func TestResumeRoundTrip(t *testing.T) {
+	in := volumes(t)
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole.stae")
+	if code, msg := fitRun(t, context.Background(), in, "--out", whole, "--epochs", "3"); code != 0 {
+		t.Fatalf("exit %d: %s", code, msg)
+	}
+	again := filepath.Join(dir, "again.stae")
+	if code, msg := fitRun(t, context.Background(), in, "--out", again, "--epochs", "3"); code != 0 {
+		t.Fatalf("exit %d: %s", code, msg)
+	}
+	if !reflect.DeepEqual(load(t, whole), load(t, again)) {
+		t.Errorf("two runs with the same seed differ")
+	}
+
+	// One epoch, then an interrupted start, then resumed to three.
+	part := filepath.Join(dir, "part.stae")
+	if code, msg := fitRun(t, context.Background(), in, "--out", part, "--epochs", "1"); code != 0 {
+		t.Fatalf("exit %d: %s", code, msg)
+	}
+	if got := load(t, part); got.Train.Epoch != 2 || len(got.History.Epochs) != 1 {
+		t.Fatalf("after one epoch the checkpoint resumes at epoch %d with %d epochs of history", got.Train.Epoch, len(got.History.Epochs))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code, msg := fitRun(t, ctx, in, "--out", part, "--resume", part, "--epochs", "3")
+	if want := "fit: interrupted: " + part + " resumes from epoch 2 step 0\n"; code != 1 || msg != want {
+		t.Fatalf("interrupted run: exit %d, %q; want 1, %q", code, msg, want)
+	}
+	if code, msg := fitRun(t, context.Background(), in, "--out", part, "--resume", part, "--epochs", "3"); code != 0 {
+		t.Fatalf("exit %d: %s", code, msg)
+	}
+	if a, b := load(t, whole), load(t, part); !reflect.DeepEqual(a, b) {
+		t.Errorf("resumed run differs from the uninterrupted one: history %+v vs %+v", b.History, a.History)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name string
+		in   []byte
+		args []string
+		code int
+		want string
+	}{
+		{"no out", volumes(t), nil, 2, `fit: Required flag "out" not set`},
+		{"bad val share", volumes(t), []string{"--out", filepath.Join(dir, "x"), "--val-share", "1"}, 2, "fit: --val-share 1: want a share in [0, 1)"},
+		{"empty stream", nil, []string{"--out", filepath.Join(dir, "x")}, 1, "fit: reading volumes: "},
+		{"resume from nothing", volumes(t), []string{"--out", filepath.Join(dir, "x"), "--resume", filepath.Join(dir, "none")}, 1, "fit: resume: open "},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, msg := fitRun(t, context.Background(), c.in, c.args...)
+			if code != c.code || !strings.HasPrefix(msg, c.want) {
+				t.Errorf("exit %d, %q; want %d, %q...", code, msg, c.code, c.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,311 @@
+// Package checkpoint stores a trained model in a file that describes
+// itself: magic and format version, a JSON header (model configuration,
+// the frame size and normalisation of the data it was trained on, the
+// training history, the optimiser state for resuming, and the directory
+// of named tensors with shapes), the float32 tensor data, and a CRC-32 of
+// everything before it. Files are written whole or not at all.
+//
+// Layout:
+//
+//	"STAECKPT" | uint32 version | uint32 header length | header JSON |
+//	tensors, float32 little-endian, in directory order | uint32 CRC-32 (IEEE)
+package checkpoint
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+
+	"stae/lib/atomicfile"
+	"stae/lib/model"
+)
+
+// Magic opens every checkpoint; Version is the format this build writes
+// and reads.
+const (
+	Magic   = "STAECKPT"
+	Version = 1
+)
+
+// maxHeader bounds the header length read from a file before trusting it.
+const maxHeader = 16 << 20
+
+var (
+	// ErrNotCheckpoint: the file is not a stae checkpoint at all.
+	ErrNotCheckpoint = errors.New("not a stae checkpoint")
+	// ErrVersion: a stae checkpoint in a format this build does not read.
+	ErrVersion = errors.New("unsupported checkpoint format version")
+	// ErrCorrupt: a stae checkpoint that is truncated or damaged.
+	ErrCorrupt = errors.New("truncated or damaged checkpoint")
+)
+
+// Frame is what the model expects of its input frames, copied from the
+// volume stream's provenance at training time.
+type Frame struct {
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+	Normalised  bool   `json:"normalised"`
+	StatsDigest string `json:"stats_digest"`
+}
+
+// Epoch is one epoch's mean training and validation loss.
+type Epoch struct {
+	Epoch   int     `json:"epoch"`
+	Loss    float64 `json:"loss"`
+	ValLoss float64 `json:"val_loss"`
+}
+
+// History is how the model was trained.
+type History struct {
+	Seed        uint64  `json:"seed"`
+	DataDigest  string  `json:"data_digest"`
+	Volumes     int     `json:"volumes"`
+	ValVolumes  int     `json:"val_volumes"`
+	Epochs      []Epoch `json:"epochs"`
+	BestEpoch   int     `json:"best_epoch"`
+	BestValLoss float64 `json:"best_val_loss"`
+	Stopped     string  `json:"stopped,omitempty"` // why training ended, if it did
+}
+
+// Options are the training settings a resumed run must keep.
+type Options struct {
+	Epochs     int     `json:"epochs"`
+	Batch      int     `json:"batch"`
+	MicroBatch int     `json:"micro_batch"`
+	LR         float64 `json:"lr"`
+	Patience   int     `json:"patience"`
+	ValShare   float64 `json:"val_share"`
+}
+
+// Train is the state a resumed run continues from: the current (not the
+// best) weights, Adam's moments, and where in which epoch it stopped.
+type Train struct {
+	Options   Options      `json:"options"`
+	Epoch     int          `json:"epoch"` // 1-based epoch in progress or next
+	Step      int          `json:"step"`  // mini-batches of it already done
+	LossSum   float64      `json:"loss_sum"`
+	BadEpochs int          `json:"bad_epochs"` // epochs since the best
+	Adam      model.Adam   `json:"adam"`       // M and V travel as tensors
+	Current   *model.Model `json:"-"`
+}
+
+// Checkpoint is a file's content. Model holds the best-validation weights.
+type Checkpoint struct {
+	Model   *model.Model
+	Frame   Frame
+	History History
+	Train   *Train // nil when the file cannot resume training
+	Digest  string // of the file, set by Load and Save
+}
+
+type tensorEntry struct {
+	Name  string `json:"name"`
+	Shape []int  `json:"shape"`
+	DType string `json:"dtype"`
+}
+
+type header struct {
+	Config  model.Config  `json:"config"`
+	Frame   Frame         `json:"frame"`
+	History History       `json:"history"`
+	Train   *Train        `json:"train,omitempty"`
+	Tensors []tensorEntry `json:"tensors"`
+}
+
+// tensors lists what a checkpoint stores, in file order.
+func (c *Checkpoint) tensors() ([]tensorEntry, [][]float32) {
+	var dir []tensorEntry
+	var data [][]float32
+	add := func(prefix string, m *model.Model, pick func(i int) []float32) {
+		for i, t := range m.Params {
+			dir = append(dir, tensorEntry{Name: prefix + t.Name, Shape: t.Shape, DType: "float32"})
+			data = append(data, pick(i))
+		}
+	}
+	add("", c.Model, func(i int) []float32 { return c.Model.Params[i].Data })
+	if c.Train != nil {
+		add("current/", c.Train.Current, func(i int) []float32 { return c.Train.Current.Params[i].Data })
+		add("adam.m/", c.Model, func(i int) []float32 { return c.Train.Adam.M[i] })
+		add("adam.v/", c.Model, func(i int) []float32 { return c.Train.Adam.V[i] })
+	}
+	return dir, data
+}
+
+// Encode writes c.
+func (c *Checkpoint) Encode(w io.Writer) error {
+	dir, data := c.tensors()
+	h := header{Config: c.Model.Config, Frame: c.Frame, History: c.History, Train: c.Train, Tensors: dir}
+	hj, err := json.Marshal(h)
+	if err != nil {
+		return fmt.Errorf("encoding checkpoint header: %w", err)
+	}
+	crc := crc32.NewIEEE()
+	mw := io.MultiWriter(w, crc)
+	var pre [16]byte
+	copy(pre[:], Magic)
+	binary.LittleEndian.PutUint32(pre[8:], Version)
+	binary.LittleEndian.PutUint32(pre[12:], uint32(len(hj)))
+	if _, err := mw.Write(pre[:]); err != nil {
+		return err
+	}
+	if _, err := mw.Write(hj); err != nil {
+		return err
+	}
+	buf := make([]byte, 0, 1<<16)
+	for _, d := range data {
+		for _, v := range d {
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+			if len(buf) == cap(buf) {
+				if _, err := mw.Write(buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
+		}
+	}
+	if _, err := mw.Write(buf); err != nil {
+		return err
+	}
+	_, err = w.Write(binary.LittleEndian.AppendUint32(nil, crc.Sum32()))
+	return err
+}
+
+// Save writes c to path atomically and sets c.Digest.
+func Save(path string, c *Checkpoint) error {
+	var b bytes.Buffer
+	if err := c.Encode(&b); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		_, err := w.Write(b.Bytes())
+		return err
+	}); err != nil {
+		return err
+	}
+	c.Digest = digest(b.Bytes())
+	return nil
+}
+
+// Load reads the checkpoint at path.
+func Load(path string) (*Checkpoint, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+func digest(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:8])
+}
+
+// Decode parses a whole checkpoint file, refusing anything that is not
+// exactly one checkpoint of this format.
+func Decode(b []byte) (*Checkpoint, error) {
+	if len(b) < 8 || string(b[:8]) != Magic {
+		return nil, ErrNotCheckpoint
+	}
+	if len(b) < 16 {
+		return nil, fmt.Errorf("%w: %d bytes, shorter than the fixed header", ErrCorrupt, len(b))
+	}
+	if v := binary.LittleEndian.Uint32(b[8:]); v != Version {
+		return nil, fmt.Errorf("%w %d (this build reads %d)", ErrVersion, v, Version)
+	}
+	hl := int(binary.LittleEndian.Uint32(b[12:]))
+	if hl > maxHeader || 16+hl > len(b) {
+		return nil, fmt.Errorf("%w: header of %d bytes in a file of %d", ErrCorrupt, hl, len(b))
+	}
+	var h header
+	if err := json.Unmarshal(b[16:16+hl], &h); err != nil {
+		return nil, fmt.Errorf("%w: header: %v", ErrCorrupt, err)
+	}
+	if err := h.Config.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: configuration: %v", ErrCorrupt, err)
+	}
+	want := 16 + hl + 4
+	for _, t := range h.Tensors {
+		n := 1
+		for _, s := range t.Shape {
+			if s < 1 || s > 1<<28 || n > (1<<30)/s {
+				return nil, fmt.Errorf("%w: tensor %s has shape %v", ErrCorrupt, t.Name, t.Shape)
+			}
+			n *= s
+		}
+		if t.DType != "float32" {
+			return nil, fmt.Errorf("%w: tensor %s has dtype %q", ErrCorrupt, t.Name, t.DType)
+		}
+		want += 4 * n
+	}
+	if len(b) != want {
+		return nil, fmt.Errorf("%w: %d bytes, the header promises %d", ErrCorrupt, len(b), want)
+	}
+	if got, sum := crc32.ChecksumIEEE(b[:len(b)-4]), binary.LittleEndian.Uint32(b[len(b)-4:]); got != sum {
+		return nil, fmt.Errorf("%w: checksum %08x, file says %08x", ErrCorrupt, got, sum)
+	}
+	pos := 16 + hl
+	byName := map[string]model.Tensor{}
+	for _, t := range h.Tensors {
+		n := 1
+		for _, s := range t.Shape {
+			n *= s
+		}
+		d := make([]float32, n)
+		for i := range d {
+			d[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[pos+4*i:]))
+		}
+		pos += 4 * n
+		byName[t.Name] = model.Tensor{Name: t.Name, Shape: t.Shape, Data: d}
+	}
+	pick := func(prefix string) (*model.Model, error) {
+		m := &model.Model{Config: h.Config}
+		for _, p := range h.Config.Params() {
+			t, ok := byName[prefix+p.Name]
+			if !ok {
+				return nil, fmt.Errorf("%w: no tensor %s", ErrCorrupt, prefix+p.Name)
+			}
+			t.Name = p.Name
+			m.Params = append(m.Params, t)
+		}
+		if err := m.Check(); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		return m, nil
+	}
+	c := &Checkpoint{Frame: h.Frame, History: h.History, Train: h.Train, Digest: digest(b)}
+	var err error
+	if c.Model, err = pick(""); err != nil {
+		return nil, err
+	}
+	if c.Train != nil {
+		if c.Train.Current, err = pick("current/"); err != nil {
+			return nil, err
+		}
+		ms, err := pick("adam.m/")
+		if err != nil {
+			return nil, err
+		}
+		vs, err := pick("adam.v/")
+		if err != nil {
+			return nil, err
+		}
+		c.Train.Adam.M, c.Train.Adam.V = nil, nil
+		for i := range ms.Params {
+			c.Train.Adam.M = append(c.Train.Adam.M, ms.Params[i].Data)
+			c.Train.Adam.V = append(c.Train.Adam.V, vs.Params[i].Data)
+		}
+	}
+	return c, nil
+}

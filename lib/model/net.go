@@ -1,0 +1,168 @@
+// This file builds the model's gorgonia graph for a fixed batch of
+// volumes, with or without the backward pass, and runs it.
+package model
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"stae/lib/model/ops"
+)
+
+// Net is the compiled graph of a model for batches of Batch volumes. Its
+// parameter nodes share the model's tensors, so updates to the model are
+// seen by the next run without rebuilding.
+type Net struct {
+	Batch  int
+	cfg    Config
+	g      *G.ExprGraph
+	vm     G.VM
+	x      *G.Node
+	xt     *tensor.Dense
+	y      *G.Node
+	loss   *G.Node
+	params G.Nodes
+	grads  G.Nodes
+}
+
+// NewNet builds the graph for batches of batch volumes; with train set it
+// also builds the gradients of the mean squared reconstruction error.
+func NewNet(m *Model, batch int, train bool) (*Net, error) {
+	c := m.Config
+	if err := m.Check(); err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	n := &Net{Batch: batch, cfg: c, g: G.NewGraph()}
+	nt := batch * c.Length
+	n.xt = tensor.New(tensor.WithShape(nt, 1, c.Height, c.Width), tensor.WithBacking(make([]float32, nt*c.Height*c.Width)))
+	n.x = G.NewTensor(n.g, tensor.Float32, 4, G.WithShape(nt, 1, c.Height, c.Width), G.WithName("x"), G.WithValue(n.xt))
+	p := map[string]*G.Node{}
+	for _, t := range m.Params {
+		d := tensor.New(tensor.WithShape(t.Shape...), tensor.WithBacking(t.Data))
+		// Names matter: gorgonia merges unnamed inputs of equal shape.
+		nd := G.NewTensor(n.g, tensor.Float32, len(t.Shape), G.WithShape(t.Shape...), G.WithName(t.Name), G.WithValue(d))
+		p[t.Name] = nd
+		n.params = append(n.params, nd)
+	}
+	y, err := n.forward(p)
+	if err != nil {
+		return nil, fmt.Errorf("model: build graph: %w", err)
+	}
+	n.y = y
+	if train {
+		diff, err := G.Sub(y, n.x)
+		if err != nil {
+			return nil, fmt.Errorf("model: build loss: %w", err)
+		}
+		sq, err := G.Square(diff)
+		if err != nil {
+			return nil, fmt.Errorf("model: build loss: %w", err)
+		}
+		if n.loss, err = G.Mean(sq); err != nil {
+			return nil, fmt.Errorf("model: build loss: %w", err)
+		}
+		if n.grads, err = G.Grad(n.loss, n.params...); err != nil {
+			return nil, fmt.Errorf("model: build gradients: %w", err)
+		}
+	}
+	n.vm = G.NewTapeMachine(n.g)
+	return n, nil
+}
+
+// forward wires the layers; p holds the parameter nodes by name.
+func (n *Net) forward(p map[string]*G.Node) (*G.Node, error) {
+	c := n.cfg
+	h1, w1, h2, w2 := c.featureSize()
+	var err error
+	do := func(op G.Op, in ...*G.Node) *G.Node {
+		if err != nil {
+			return nil
+		}
+		var r *G.Node
+		if r, err = G.ApplyOp(op, in...); err != nil {
+			err = fmt.Errorf("%v: %w", op, err)
+		}
+		return r
+	}
+	e := do(ops.BiasAct{Tanh: true}, do(ops.Conv{Stride: s1}, n.x, p["conv1.w"]), p["conv1.b"])
+	e = do(ops.BiasAct{Tanh: true}, do(ops.Conv{Stride: s2}, e, p["conv2.w"]), p["conv2.b"])
+	if err != nil {
+		return nil, err
+	}
+	type state struct{ h, c *G.Node }
+	st := make([]state, len(c.LSTM))
+	outs := make(G.Nodes, c.Length)
+	same := ops.Conv{Stride: 1, Pad: kLSTM / 2}
+	for t := 0; t < c.Length; t++ {
+		x := do(ops.FrameSlice{T: c.Length, Step: t}, e)
+		for l, ch := range c.LSTM {
+			pre := fmt.Sprintf("lstm%d.", l+1)
+			z := do(same, x, p[pre+"wx"])
+			if st[l].h != nil {
+				// The first step's h is zero, so its convolution is skipped.
+				z = G.Must(G.Add(z, do(same, st[l].h, p[pre+"wh"])))
+			}
+			z = do(ops.BiasAct{}, z, p[pre+"b"])
+			cp := st[l].c
+			if cp == nil {
+				cp = G.NewTensor(n.g, tensor.Float32, 4, G.WithShape(n.Batch, ch, h2, w2),
+					G.WithName(fmt.Sprintf("c0.%d", l+1)), G.WithInit(G.Zeroes()))
+			}
+			var cn, hn *G.Node
+			if c.Peephole {
+				cn = do(ops.Cell{Peep: true}, z, cp, p[pre+"wci"], p[pre+"wcf"])
+				hn = do(ops.Hidden{Peep: true}, z, cn, p[pre+"wco"])
+			} else {
+				cn = do(ops.Cell{}, z, cp)
+				hn = do(ops.Hidden{}, z, cn)
+			}
+			st[l] = state{h: hn, c: cn}
+			x = hn
+		}
+		outs[t] = x
+	}
+	d := do(ops.Stack{T: c.Length}, outs...)
+	d = do(ops.BiasAct{Tanh: true}, do(ops.ConvT{Stride: s2, OutH: h1, OutW: w1}, d, p["deconv1.w"]), p["deconv1.b"])
+	d = do(ops.BiasAct{}, do(ops.ConvT{Stride: s1, OutH: c.Height, OutW: c.Width}, d, p["deconv2.w"]), p["deconv2.b"])
+	return d, err
+}
+
+// Run runs the graph on a batch: x holds Batch volumes of Length frames
+// of Height x Width, volume after volume. Afterwards Output, Loss and
+// Grad read the results until the next run.
+func (n *Net) Run(x []float32) error {
+	dst := n.xt.Data().([]float32)
+	if len(x) != len(dst) {
+		return fmt.Errorf("model: batch of %d values, want %d", len(x), len(dst))
+	}
+	copy(dst, x)
+	n.vm.Reset()
+	if err := n.vm.RunAll(); err != nil {
+		return fmt.Errorf("model: run: %w", err)
+	}
+	return nil
+}
+
+// Output is the reconstruction of the last batch, laid out like x. Only
+// nets built without training have it: in a training graph the loss
+// reuses the output's memory.
+func (n *Net) Output() []float32 { return n.y.Value().Data().([]float32) }
+
+// Loss is the last batch's mean squared reconstruction error per pixel.
+func (n *Net) Loss() float64 {
+	switch v := n.loss.Value().Data().(type) {
+	case float32:
+		return float64(v)
+	case []float32:
+		return float64(v[0])
+	}
+	return 0
+}
+
+// Grad is the gradient of the loss for parameter i (Config.Params order).
+func (n *Net) Grad(i int) []float32 { return n.grads[i].Value().Data().([]float32) }
+
+// Close releases the graph's machine.
+func (n *Net) Close() { n.vm.Close() }

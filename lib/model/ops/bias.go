@@ -1,0 +1,177 @@
+// This file holds the channel bias with its activation (the layers' "+ b"
+// and tanh fused into one pass) and the tanh gradient and channel sum
+// that differentiate it.
+package ops
+
+import (
+	"fmt"
+	"hash"
+	"math"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// BiasAct adds a per-channel bias b [C] to x [N,C,...] and applies tanh
+// when Tanh is set (otherwise it is the identity, for the linear output).
+type BiasAct struct {
+	common
+	Tanh bool
+}
+
+func (op BiasAct) String() string        { return fmt.Sprintf("BiasAct(tanh=%v)", op.Tanh) }
+func (op BiasAct) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op BiasAct) Hashcode() uint32      { return hashString(op.String()) }
+func (op BiasAct) Arity() int            { return 2 }
+func (op BiasAct) Type() hm.Type         { return fnType(4, 1, 4) }
+func (op BiasAct) DiffWRT(int) []bool    { return []bool{true, true} }
+
+func (op BiasAct) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.String(), 2, in)
+	if err != nil {
+		return nil, err
+	}
+	if len(s[0]) < 2 || len(s[1]) != 1 || s[1][0] != s[0][1] {
+		return nil, fmt.Errorf("%s: bias %v does not fit input %v", op, s[1], s[0])
+	}
+	return s[0].Clone(), nil
+}
+
+func (op BiasAct) Do(vs ...G.Value) (G.Value, error) {
+	d, s, err := inputs(op.String(), 2, vs)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := op.InferShape(s[0], s[1]); err != nil {
+		return nil, err
+	}
+	x, b := d[0], d[1]
+	out, y := newDense(s[0]...)
+	c := s[0][1]
+	plane := len(x) / (s[0][0] * c)
+	parallel(len(x)/plane, 4, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			bv := b[p%c]
+			src, dst := x[p*plane:(p+1)*plane], y[p*plane:(p+1)*plane]
+			if op.Tanh {
+				for i, v := range src {
+					dst[i] = tanh32(v + bv)
+				}
+			} else {
+				for i, v := range src {
+					dst[i] = v + bv
+				}
+			}
+		}
+	})
+	return out, nil
+}
+
+func (op BiasAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	dx := grad
+	if op.Tanh {
+		var err error
+		if dx, err = apply(TanhGrad{}, out, grad); err != nil {
+			return nil, err
+		}
+	}
+	db, err := apply(ChannelSum{}, dx)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx, db}, nil
+}
+
+// tanh32 is tanh in float32 through float64, exact enough and branch-free
+// for large arguments.
+func tanh32(x float32) float32 { return float32(math.Tanh(float64(x))) }
+
+func sigmoid32(x float32) float32 { return float32(1 / (1 + math.Exp(-float64(x)))) }
+
+// TanhGrad maps a tanh output y and its gradient g to g*(1-y*y), the
+// gradient at tanh's input. It is used only in backward passes and is not
+// itself differentiable.
+type TanhGrad struct{ common }
+
+func (op TanhGrad) String() string        { return "TanhGrad" }
+func (op TanhGrad) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op TanhGrad) Hashcode() uint32      { return hashString(op.String()) }
+func (op TanhGrad) Arity() int            { return 2 }
+func (op TanhGrad) Type() hm.Type         { return fnType(4, 4, 4) }
+func (op TanhGrad) DiffWRT(int) []bool    { return []bool{false, false} }
+func (op TanhGrad) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("%s: second derivatives are not supported", op)
+}
+
+func (op TanhGrad) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.String(), 2, in)
+	if err != nil {
+		return nil, err
+	}
+	if !s[0].Eq(s[1]) {
+		return nil, fmt.Errorf("%s: shapes %v and %v differ", op, s[0], s[1])
+	}
+	return s[0].Clone(), nil
+}
+
+func (op TanhGrad) Do(vs ...G.Value) (G.Value, error) {
+	d, s, err := inputs(op.String(), 2, vs)
+	if err != nil {
+		return nil, err
+	}
+	if !s[0].Eq(s[1]) {
+		return nil, fmt.Errorf("%s: shapes %v and %v differ", op, s[0], s[1])
+	}
+	y, g := d[0], d[1]
+	out, dx := newDense(s[0]...)
+	parallel(len(y), 1<<14, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dx[i] = g[i] * (1 - y[i]*y[i])
+		}
+	})
+	return out, nil
+}
+
+// ChannelSum sums x [N,C,...] over everything but the channel axis, giving
+// [C]: the gradient of a channel bias. Backward passes only.
+type ChannelSum struct{ common }
+
+func (op ChannelSum) String() string        { return "ChannelSum" }
+func (op ChannelSum) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op ChannelSum) Hashcode() uint32      { return hashString(op.String()) }
+func (op ChannelSum) Arity() int            { return 1 }
+func (op ChannelSum) Type() hm.Type         { return fnType(4, 1) }
+func (op ChannelSum) DiffWRT(int) []bool    { return []bool{false} }
+func (op ChannelSum) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("%s: second derivatives are not supported", op)
+}
+
+func (op ChannelSum) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.String(), 1, in)
+	if err != nil {
+		return nil, err
+	}
+	if len(s[0]) < 2 {
+		return nil, fmt.Errorf("%s: input %v has no channel axis", op, s[0])
+	}
+	return tensor.Shape{s[0][1]}, nil
+}
+
+func (op ChannelSum) Do(vs ...G.Value) (G.Value, error) {
+	d, s, err := inputs(op.String(), 1, vs)
+	if err != nil {
+		return nil, err
+	}
+	x, c := d[0], s[0][1]
+	out, b := newDense(c)
+	plane := len(x) / (s[0][0] * c)
+	for p := 0; p < len(x)/plane; p++ {
+		var sum float64
+		for _, v := range x[p*plane : (p+1)*plane] {
+			sum += float64(v)
+		}
+		b[p%c] += float32(sum)
+	}
+	return out, nil
+}

@@ -1,0 +1,349 @@
+// This file holds the convolution family: Conv (cross-correlation, as in
+// every deep learning library), ConvT (its adjoint, the transposed
+// convolution or "deconvolution") and ConvGradW (the weight gradient of
+// both). Each one's gradients are the other two, so autodiff stays inside
+// the family.
+package ops
+
+import (
+	"fmt"
+	"hash"
+	"runtime"
+	"sync"
+
+	"github.com/chewxy/hm"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// geom is a square-kernel convolution's geometry on one image.
+type geom struct {
+	c, h, w    int // input channels and size
+	k, s, p    int // kernel, stride, zero padding
+	oh, ow     int // output size
+	rows, cols int // column matrix: c*k*k rows, oh*ow columns
+}
+
+func newGeom(c, h, w, k, s, p int) geom {
+	oh := (h+2*p-k)/s + 1
+	ow := (w+2*p-k)/s + 1
+	return geom{c: c, h: h, w: w, k: k, s: s, p: p, oh: oh, ow: ow, rows: c * k * k, cols: oh * ow}
+}
+
+// im2col writes the column matrix of one image x [c,h,w] into col
+// [c*k*k, oh*ow]; rows are independent, so both cores share them.
+func (g geom) im2col(x, col []float32) {
+	func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			c, ki, kj := r/(g.k*g.k), (r/g.k)%g.k, r%g.k
+			img := x[c*g.h*g.w : (c+1)*g.h*g.w]
+			dst := col[r*g.cols : (r+1)*g.cols]
+			for oi := 0; oi < g.oh; oi++ {
+				row := dst[oi*g.ow : (oi+1)*g.ow]
+				ii := oi*g.s + ki - g.p
+				if ii < 0 || ii >= g.h {
+					clear(row)
+					continue
+				}
+				src := img[ii*g.w : (ii+1)*g.w]
+				jj := kj - g.p
+				if g.p == 0 && g.s == 1 {
+					copy(row, src[jj:jj+g.ow])
+					continue
+				}
+				for oj := range row {
+					if jj >= 0 && jj < g.w {
+						row[oj] = src[jj]
+					} else {
+						row[oj] = 0
+					}
+					jj += g.s
+				}
+			}
+		}
+	}(0, g.rows)
+}
+
+// col2im adds the column matrix col back onto one image x [c,h,w], the
+// adjoint of im2col; channels are independent, so cores split them.
+func (g geom) col2im(col, x []float32) {
+	func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			img := x[c*g.h*g.w : (c+1)*g.h*g.w]
+			for ki := 0; ki < g.k; ki++ {
+				for kj := 0; kj < g.k; kj++ {
+					r := (c*g.k+ki)*g.k + kj
+					src := col[r*g.cols : (r+1)*g.cols]
+					for oi := 0; oi < g.oh; oi++ {
+						ii := oi*g.s + ki - g.p
+						if ii < 0 || ii >= g.h {
+							continue
+						}
+						row := src[oi*g.ow : (oi+1)*g.ow]
+						dst := img[ii*g.w : (ii+1)*g.w]
+						jj := kj - g.p
+						for _, v := range row {
+							if jj >= 0 && jj < g.w {
+								dst[jj] += v
+							}
+							jj += g.s
+						}
+					}
+				}
+			}
+		}
+	}(0, g.c)
+}
+
+// perImage runs f(worker, i) for images 0..n-1, one worker per core, each
+// with its own column buffer of size cols.
+func perImage(n, cols int, f func(col []float32, w, i int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			col := getScratch(cols)
+			defer putScratch(col)
+			for i := w; i < n; i += workers {
+				f(*col, w, i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// Conv is a 2-D cross-correlation without bias: x [N,C,H,W] and weights
+// [O,C,K,K] give [N,O,(H+2P-K)/S+1,(W+2P-K)/S+1].
+type Conv struct {
+	common
+	Stride, Pad int
+}
+
+func (op Conv) String() string        { return fmt.Sprintf("Conv(s=%d,p=%d)", op.Stride, op.Pad) }
+func (op Conv) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op Conv) Hashcode() uint32      { return hashString(op.String()) }
+func (op Conv) Arity() int            { return 2 }
+func (op Conv) Type() hm.Type         { return fnType(4, 4, 4) }
+func (op Conv) DiffWRT(int) []bool    { return []bool{true, true} }
+
+// convGeom checks an image shape against weights and returns the geometry.
+func convGeom(name string, x, w tensor.Shape, s, p int) (geom, error) {
+	if len(x) != 4 || len(w) != 4 {
+		return geom{}, fmt.Errorf("%s: shapes %v and %v, want 4-D input and weights", name, x, w)
+	}
+	if x[1] != w[1] || w[2] != w[3] {
+		return geom{}, fmt.Errorf("%s: input %v does not fit weights %v", name, x, w)
+	}
+	g := newGeom(x[1], x[2], x[3], w[2], s, p)
+	if g.oh < 1 || g.ow < 1 {
+		return geom{}, fmt.Errorf("%s: input %v smaller than kernel %v", name, x, w)
+	}
+	return g, nil
+}
+
+func (op Conv) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.String(), 2, in)
+	if err != nil {
+		return nil, err
+	}
+	g, err := convGeom(op.String(), s[0], s[1], op.Stride, op.Pad)
+	if err != nil {
+		return nil, err
+	}
+	return tensor.Shape{s[0][0], s[1][0], g.oh, g.ow}, nil
+}
+
+func (op Conv) Do(vs ...G.Value) (G.Value, error) {
+	d, s, err := inputs(op.String(), 2, vs)
+	if err != nil {
+		return nil, err
+	}
+	x, w := d[0], d[1]
+	g, err := convGeom(op.String(), s[0], s[1], op.Stride, op.Pad)
+	if err != nil {
+		return nil, err
+	}
+	n, o := s[0][0], s[1][0]
+	out, y := newDense(n, o, g.oh, g.ow)
+	perImage(n, g.rows*g.cols, func(col []float32, _, i int) {
+		g.im2col(x[i*g.c*g.h*g.w:(i+1)*g.c*g.h*g.w], col)
+		sgemm(false, false, o, g.cols, g.rows, 1, w, g.rows, col, g.cols, 0, y[i*o*g.cols:(i+1)*o*g.cols], g.cols)
+	})
+	return out, nil
+}
+
+func (op Conv) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	x, w := in[0], in[1]
+	dx, err := apply(ConvT{Stride: op.Stride, Pad: op.Pad, OutH: x.Shape()[2], OutW: x.Shape()[3]}, grad, w)
+	if err != nil {
+		return nil, err
+	}
+	dw, err := apply(ConvGradW{Stride: op.Stride, Pad: op.Pad, K: w.Shape()[2]}, x, grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx, dw}, nil
+}
+
+// ConvT is the transposed convolution, the adjoint of Conv with the same
+// weights: y [N,O,h,w] and weights [O,C,K,K] give [N,C,OutH,OutW], where a
+// Conv of that output with these weights has size h x w. OutH and OutW are
+// explicit because strided convolutions map several sizes onto one.
+type ConvT struct {
+	common
+	Stride, Pad, OutH, OutW int
+}
+
+func (op ConvT) String() string {
+	return fmt.Sprintf("ConvT(s=%d,p=%d,out=%dx%d)", op.Stride, op.Pad, op.OutH, op.OutW)
+}
+func (op ConvT) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op ConvT) Hashcode() uint32      { return hashString(op.String()) }
+func (op ConvT) Arity() int            { return 2 }
+func (op ConvT) Type() hm.Type         { return fnType(4, 4, 4) }
+func (op ConvT) DiffWRT(int) []bool    { return []bool{true, true} }
+
+// geom returns the geometry of the Conv this op is the adjoint of.
+func (op ConvT) geom(y, w tensor.Shape) (geom, error) {
+	if len(y) != 4 || len(w) != 4 || w[2] != w[3] {
+		return geom{}, fmt.Errorf("%s: shapes %v and %v, want 4-D input and square weights", op, y, w)
+	}
+	if y[1] != w[0] {
+		return geom{}, fmt.Errorf("%s: input %v does not fit weights %v", op, y, w)
+	}
+	g := newGeom(w[1], op.OutH, op.OutW, w[2], op.Stride, op.Pad)
+	if g.oh != y[2] || g.ow != y[3] {
+		return geom{}, fmt.Errorf("%s: input %v does not map onto %dx%d", op, y, op.OutH, op.OutW)
+	}
+	return g, nil
+}
+
+func (op ConvT) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.String(), 2, in)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := op.geom(s[0], s[1]); err != nil {
+		return nil, err
+	}
+	return tensor.Shape{s[0][0], s[1][1], op.OutH, op.OutW}, nil
+}
+
+func (op ConvT) Do(vs ...G.Value) (G.Value, error) {
+	d, s, err := inputs(op.String(), 2, vs)
+	if err != nil {
+		return nil, err
+	}
+	y, w := d[0], d[1]
+	g, err := op.geom(s[0], s[1])
+	if err != nil {
+		return nil, err
+	}
+	n, o := s[0][0], s[1][0]
+	out, x := newDense(n, g.c, g.h, g.w)
+	perImage(n, g.rows*g.cols, func(col []float32, _, i int) {
+		sgemm(true, false, g.rows, g.cols, o, 1, w, g.rows, y[i*o*g.cols:(i+1)*o*g.cols], g.cols, 0, col, g.cols)
+		g.col2im(col, x[i*g.c*g.h*g.w:(i+1)*g.c*g.h*g.w])
+	})
+	return out, nil
+}
+
+func (op ConvT) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	y, w := in[0], in[1]
+	dy, err := apply(Conv{Stride: op.Stride, Pad: op.Pad}, grad, w)
+	if err != nil {
+		return nil, err
+	}
+	dw, err := apply(ConvGradW{Stride: op.Stride, Pad: op.Pad, K: w.Shape()[2]}, grad, y)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dy, dw}, nil
+}
+
+// ConvGradW is the weight gradient of Conv: images x [N,C,H,W] and output
+// gradients dy [N,O,h,w] give sum over n of dy_n times im2col(x_n)
+// transposed, shaped [O,C,K,K]. With the roles swapped it is also the
+// weight gradient of ConvT.
+type ConvGradW struct {
+	common
+	Stride, Pad, K int
+}
+
+func (op ConvGradW) String() string {
+	return fmt.Sprintf("ConvGradW(s=%d,p=%d,k=%d)", op.Stride, op.Pad, op.K)
+}
+func (op ConvGradW) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op ConvGradW) Hashcode() uint32      { return hashString(op.String()) }
+func (op ConvGradW) Arity() int            { return 2 }
+func (op ConvGradW) Type() hm.Type         { return fnType(4, 4, 4) }
+func (op ConvGradW) DiffWRT(int) []bool    { return []bool{true, true} }
+
+func (op ConvGradW) geom(x, dy tensor.Shape) (geom, error) {
+	if len(x) != 4 || len(dy) != 4 || x[0] != dy[0] {
+		return geom{}, fmt.Errorf("%s: shapes %v and %v, want 4-D with the same batch", op, x, dy)
+	}
+	g := newGeom(x[1], x[2], x[3], op.K, op.Stride, op.Pad)
+	if g.oh != dy[2] || g.ow != dy[3] {
+		return geom{}, fmt.Errorf("%s: gradient %v does not fit input %v", op, dy, x)
+	}
+	return g, nil
+}
+
+func (op ConvGradW) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.String(), 2, in)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := op.geom(s[0], s[1]); err != nil {
+		return nil, err
+	}
+	return tensor.Shape{s[1][1], s[0][1], op.K, op.K}, nil
+}
+
+func (op ConvGradW) Do(vs ...G.Value) (G.Value, error) {
+	d, s, err := inputs(op.String(), 2, vs)
+	if err != nil {
+		return nil, err
+	}
+	x, dy := d[0], d[1]
+	g, err := op.geom(s[0], s[1])
+	if err != nil {
+		return nil, err
+	}
+	n, o := s[0][0], s[1][1]
+	out, dw := newDense(o, g.c, op.K, op.K)
+	// One partial sum per worker, added in worker order: deterministic.
+	workers := min(n, runtime.GOMAXPROCS(0))
+	parts := make([][]float32, workers)
+	parts[0] = dw
+	for w := 1; w < workers; w++ {
+		parts[w] = make([]float32, len(dw))
+	}
+	perImage(n, g.rows*g.cols, func(col []float32, w, i int) {
+		g.im2col(x[i*g.c*g.h*g.w:(i+1)*g.c*g.h*g.w], col)
+		sgemm(false, true, o, g.rows, g.cols, 1, dy[i*o*g.cols:(i+1)*o*g.cols], g.cols, col, g.cols, 1, parts[w], g.rows)
+	})
+	for _, p := range parts[1:] {
+		for j, v := range p {
+			dw[j] += v
+		}
+	}
+	return out, nil
+}
+
+func (op ConvGradW) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	x, dy := in[0], in[1]
+	dx, err := apply(ConvT{Stride: op.Stride, Pad: op.Pad, OutH: x.Shape()[2], OutW: x.Shape()[3]}, dy, grad)
+	if err != nil {
+		return nil, err
+	}
+	ddy, err := apply(Conv{Stride: op.Stride, Pad: op.Pad}, x, grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx, ddy}, nil
+}

@@ -1,0 +1,156 @@
+// Package ops holds the gorgonia operations the spatiotemporal autoencoder
+// is built from: convolution, transposed convolution and the weight
+// gradient that joins them, channel bias with activation, the fused
+// ConvLSTM gates, and the frame slicing that runs the LSTM over time.
+//
+// All work on NCHW float32 tensors and call sgemm directly on the
+// [out, in*k*k] weight matrix and per-image column buffers, so no layout
+// transposes happen anywhere. Each op is symbolically differentiable
+// (gorgonia's SDOp); the gradient of every linear op is another op of this
+// package, so the set is closed under differentiation.
+package ops
+
+import (
+	"fmt"
+	"hash/fnv"
+	"runtime"
+	"sync"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// common supplies the Op methods that are the same for every op here.
+// Each op also defines String, naming all its parameters, and hashes that
+// string: gorgonia merges nodes whose ops hash alike.
+type common struct{}
+
+func (common) ReturnsPtr() bool     { return false }
+func (common) CallsExtern() bool    { return true }
+func (common) OverwritesInput() int { return -1 }
+
+func hashString(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32()
+}
+
+// tt is a tensor type of the given rank over the type variable a.
+func tt(dims int) hm.Type { return G.TensorType{Dims: dims, Of: hm.TypeVariable('a')} }
+
+// fnType is the type of an op from tensors of the given ranks to one of the
+// last rank.
+func fnType(dims ...int) hm.Type {
+	ts := make([]hm.Type, len(dims))
+	for i, d := range dims {
+		ts[i] = tt(d)
+	}
+	return hm.NewFnType(ts...)
+}
+
+// shapesOf converts InferShape's arguments.
+func shapesOf(op string, want int, in []G.DimSizer) ([]tensor.Shape, error) {
+	if len(in) != want {
+		return nil, fmt.Errorf("%s: %d inputs, want %d", op, len(in), want)
+	}
+	out := make([]tensor.Shape, len(in))
+	for i, d := range in {
+		s, ok := d.(tensor.Shape)
+		if !ok {
+			return nil, fmt.Errorf("%s: input %d: shape of type %T", op, i, d)
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// f32 returns a value's float32 data and shape, refusing other kinds.
+func f32(op string, v G.Value) ([]float32, tensor.Shape, error) {
+	t, ok := v.(tensor.Tensor)
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: input of type %T, want a tensor", op, v)
+	}
+	d, ok := t.Data().([]float32)
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: input of dtype %v, want float32", op, t.Dtype())
+	}
+	return d, t.Shape(), nil
+}
+
+// inputs unpacks Do's arguments.
+func inputs(op string, want int, vs []G.Value) ([][]float32, []tensor.Shape, error) {
+	if len(vs) != want {
+		return nil, nil, fmt.Errorf("%s: %d inputs, want %d", op, len(vs), want)
+	}
+	ds := make([][]float32, want)
+	ss := make([]tensor.Shape, want)
+	for i, v := range vs {
+		d, s, err := f32(op, v)
+		if err != nil {
+			return nil, nil, err
+		}
+		ds[i], ss[i] = d, s
+	}
+	return ds, ss, nil
+}
+
+// newDense allocates a zeroed float32 tensor.
+func newDense(shape ...int) (*tensor.Dense, []float32) {
+	n := 1
+	for _, s := range shape {
+		n *= s
+	}
+	d := make([]float32, n)
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(d)), d
+}
+
+// parallel runs f over [0, n) split into one contiguous range per core;
+// work smaller than minWork items runs on the calling goroutine.
+func parallel(n, minWork int, f func(lo, hi int)) {
+	w := runtime.GOMAXPROCS(0)
+	if w > n {
+		w = n
+	}
+	if w <= 1 || n < minWork {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < w; i++ {
+		lo, hi := i*n/w, (i+1)*n/w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+// scratch reuses column buffers between calls, one pool per size: they
+// are the largest temporaries and would otherwise churn the collector.
+var (
+	scratchMu sync.Mutex
+	scratch   = map[int]*sync.Pool{}
+)
+
+func getScratch(n int) *[]float32 {
+	scratchMu.Lock()
+	p := scratch[n]
+	if p == nil {
+		p = &sync.Pool{New: func() any { b := make([]float32, n); return &b }}
+		scratch[n] = p
+	}
+	scratchMu.Unlock()
+	return p.Get().(*[]float32)
+}
+
+func putScratch(b *[]float32) {
+	scratchMu.Lock()
+	p := scratch[len(*b)]
+	scratchMu.Unlock()
+	p.Put(b)
+}
+
+func apply(op G.Op, in ...*G.Node) (*G.Node, error) { return G.ApplyOp(op, in...) }

@@ -1,0 +1,275 @@
+// Tests for the ops: each one's gradient against central finite
+// differences of its own forward pass, and the convolutions against direct
+// loops written from the definition.
+package ops
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+func randDense(r *rand.Rand, shape ...int) *tensor.Dense {
+	t, d := newDense(shape...)
+	for i := range d {
+		d[i] = float32(r.NormFloat64())
+	}
+	return t
+}
+
+// weightedSum is the scalar sum(out ⊙ w) in float64, the loss whose
+// gradient the checks compare.
+func weightedSum(out, w []float32) float64 {
+	var s float64
+	for i := range out {
+		s += float64(out[i]) * float64(w[i])
+	}
+	return s
+}
+
+// gradCheck compares gorgonia's symbolic gradient of sum(op(in) ⊙ R) with
+// respect to every input in wrt against central differences with step eps,
+// and fails when the largest difference exceeds tol times the largest
+// gradient entry.
+func gradCheck(t *testing.T, op G.Op, in []*tensor.Dense, wrt []int, eps, tol float64) {
+	t.Helper()
+	r := rand.New(rand.NewPCG(7, 7))
+	g := G.NewGraph()
+	// Inputs need names: gorgonia merges unnamed inputs of equal shape.
+	nodes := make(G.Nodes, len(in))
+	for i, x := range in {
+		nodes[i] = G.NewTensor(g, tensor.Float32, x.Dims(), G.WithShape(x.Shape()...), G.WithValue(x), G.WithName(fmt.Sprint("in", i)))
+	}
+	out, err := G.ApplyOp(op, nodes...)
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	rt := randDense(r, out.Shape()...)
+	rw := rt.Data().([]float32)
+	rn := G.NewTensor(g, tensor.Float32, rt.Dims(), G.WithShape(rt.Shape()...), G.WithValue(rt), G.WithName("weights"))
+	loss := G.Must(G.Sum(G.Must(G.HadamardProd(out, rn))))
+	var ws G.Nodes
+	for _, i := range wrt {
+		ws = append(ws, nodes[i])
+	}
+	grads, err := G.Grad(loss, ws...)
+	if err != nil {
+		t.Fatalf("grad: %v", err)
+	}
+	m := G.NewTapeMachine(g)
+	defer m.Close()
+	if err := m.RunAll(); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	lossAt := func() float64 {
+		vs := make([]G.Value, len(in))
+		for i := range in {
+			vs[i] = in[i]
+		}
+		o, err := op.Do(vs...)
+		if err != nil {
+			t.Fatalf("do: %v", err)
+		}
+		return weightedSum(o.(tensor.Tensor).Data().([]float32), rw)
+	}
+	for k, i := range wrt {
+		got := grads[k].Value().Data().([]float32)
+		x := in[i].Data().([]float32)
+		if len(got) != len(x) {
+			t.Fatalf("input %d: gradient has %d entries, input %d", i, len(got), len(x))
+		}
+		var maxDiff, maxGrad float64
+		for j := range x {
+			old := x[j]
+			x[j] = old + float32(eps)
+			up := lossAt()
+			x[j] = old - float32(eps)
+			down := lossAt()
+			x[j] = old
+			num := (up - down) / (2 * eps)
+			maxDiff = math.Max(maxDiff, math.Abs(num-float64(got[j])))
+			maxGrad = math.Max(maxGrad, math.Abs(num))
+		}
+		if maxGrad == 0 {
+			t.Errorf("input %d: gradient is zero everywhere; the check says nothing", i)
+		}
+		if maxDiff > tol*maxGrad {
+			t.Errorf("input %d: symbolic and numeric gradients differ by %.3g (largest entry %.3g)", i, maxDiff, maxGrad)
+		}
+	}
+}
+
+func TestGradients(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	// The convolutions and frame ops are linear in each input, so a large
+	// step is exact up to rounding; the gates need a small one.
+	const linEps, linTol, nlEps, nlTol = 0.5, 1e-4, 1e-2, 3e-3
+	cases := []struct {
+		name     string
+		op       G.Op
+		in       []*tensor.Dense
+		wrt      []int
+		eps, tol float64
+	}{
+		{"conv 3x3 same", Conv{Stride: 1, Pad: 1}, []*tensor.Dense{randDense(r, 2, 3, 5, 6), randDense(r, 4, 3, 3, 3)}, []int{0, 1}, linEps, linTol},
+		{"conv 5x5 stride 2 with leftover", Conv{Stride: 2}, []*tensor.Dense{randDense(r, 2, 2, 10, 9), randDense(r, 3, 2, 5, 5)}, []int{0, 1}, linEps, linTol},
+		{"conv 11x11 stride 4", Conv{Stride: 4}, []*tensor.Dense{randDense(r, 1, 1, 19, 19), randDense(r, 2, 1, 11, 11)}, []int{0, 1}, linEps, linTol},
+		{"deconv 5x5 stride 2", ConvT{Stride: 2, OutH: 9, OutW: 11}, []*tensor.Dense{randDense(r, 2, 3, 3, 4), randDense(r, 3, 2, 5, 5)}, []int{0, 1}, linEps, linTol},
+		{"deconv 3x3 same with leftover", ConvT{Stride: 2, Pad: 1, OutH: 6, OutW: 5}, []*tensor.Dense{randDense(r, 1, 2, 3, 3), randDense(r, 2, 3, 3, 3)}, []int{0, 1}, linEps, linTol},
+		{"conv weight gradient", ConvGradW{Stride: 2, Pad: 1, K: 3}, []*tensor.Dense{randDense(r, 2, 2, 6, 5), randDense(r, 2, 3, 3, 3)}, []int{0, 1}, linEps, linTol},
+		{"bias tanh", BiasAct{Tanh: true}, []*tensor.Dense{randDense(r, 2, 3, 2, 3), randDense(r, 3)}, []int{0, 1}, nlEps, nlTol},
+		{"bias linear", BiasAct{}, []*tensor.Dense{randDense(r, 2, 3, 2, 3), randDense(r, 3)}, []int{0, 1}, linEps, linTol},
+		{"lstm cell with peepholes", Cell{Peep: true}, []*tensor.Dense{randDense(r, 2, 8, 2, 3), randDense(r, 2, 2, 2, 3), randDense(r, 2, 2, 3), randDense(r, 2, 2, 3)}, []int{0, 1, 2, 3}, nlEps, nlTol},
+		{"lstm cell without peepholes", Cell{}, []*tensor.Dense{randDense(r, 2, 8, 2, 3), randDense(r, 2, 2, 2, 3)}, []int{0, 1}, nlEps, nlTol},
+		{"lstm hidden with peephole", Hidden{Peep: true}, []*tensor.Dense{randDense(r, 2, 8, 2, 3), randDense(r, 2, 2, 2, 3), randDense(r, 2, 2, 3)}, []int{0, 1, 2}, nlEps, nlTol},
+		{"lstm hidden without peephole", Hidden{}, []*tensor.Dense{randDense(r, 2, 8, 2, 3), randDense(r, 2, 2, 2, 3)}, []int{0, 1}, nlEps, nlTol},
+		{"frame slice", FrameSlice{T: 3, Step: 1}, []*tensor.Dense{randDense(r, 6, 2, 2, 2)}, []int{0}, linEps, linTol},
+		{"frame place", FramePlace{T: 3, Step: 2}, []*tensor.Dense{randDense(r, 2, 2, 2, 2)}, []int{0}, linEps, linTol},
+		{"stack", Stack{T: 3}, []*tensor.Dense{randDense(r, 2, 2, 2, 2), randDense(r, 2, 2, 2, 2), randDense(r, 2, 2, 2, 2)}, []int{0, 1, 2}, linEps, linTol},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { gradCheck(t, c.op, c.in, c.wrt, c.eps, c.tol) })
+	}
+}
+
+// directConv is cross-correlation from the definition.
+func directConv(x, w []float32, n, c, h, wd, o, k, s, p int) []float32 {
+	oh, ow := (h+2*p-k)/s+1, (wd+2*p-k)/s+1
+	y := make([]float32, n*o*oh*ow)
+	for b := 0; b < n; b++ {
+		for q := 0; q < o; q++ {
+			for i := 0; i < oh; i++ {
+				for j := 0; j < ow; j++ {
+					var sum float64
+					for ch := 0; ch < c; ch++ {
+						for ki := 0; ki < k; ki++ {
+							for kj := 0; kj < k; kj++ {
+								ii, jj := i*s+ki-p, j*s+kj-p
+								if ii < 0 || jj < 0 || ii >= h || jj >= wd {
+									continue
+								}
+								sum += float64(x[((b*c+ch)*h+ii)*wd+jj]) * float64(w[((q*c+ch)*k+ki)*k+kj])
+							}
+						}
+					}
+					y[((b*o+q)*oh+i)*ow+j] = float32(sum)
+				}
+			}
+		}
+	}
+	return y
+}
+
+// directDeconv scatters each input pixel times the kernel onto the output,
+// the textbook transposed convolution.
+func directDeconv(y, w []float32, n, o, ih, iw, c, k, s, p, oh, ow int) []float32 {
+	x := make([]float64, n*c*oh*ow)
+	for b := 0; b < n; b++ {
+		for q := 0; q < o; q++ {
+			for i := 0; i < ih; i++ {
+				for j := 0; j < iw; j++ {
+					v := float64(y[((b*o+q)*ih+i)*iw+j])
+					for ch := 0; ch < c; ch++ {
+						for ki := 0; ki < k; ki++ {
+							for kj := 0; kj < k; kj++ {
+								ii, jj := i*s+ki-p, j*s+kj-p
+								if ii < 0 || jj < 0 || ii >= oh || jj >= ow {
+									continue
+								}
+								x[((b*c+ch)*oh+ii)*ow+jj] += v * float64(w[((q*c+ch)*k+ki)*k+kj])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	r := make([]float32, len(x))
+	for i, v := range x {
+		r[i] = float32(v)
+	}
+	return r
+}
+
+func maxAbsDiff(a, b []float32) float64 {
+	var m float64
+	for i := range a {
+		m = math.Max(m, math.Abs(float64(a[i]-b[i])))
+	}
+	return m
+}
+
+func TestConvMatchesDirect(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	cases := []struct {
+		name                   string
+		n, c, h, w, o, k, s, p int
+	}{
+		{"paper conv1 shape at 35", 2, 1, 35, 35, 4, 11, 4, 0},
+		{"paper conv2 shape at 35", 1, 4, 7, 7, 3, 5, 2, 0},
+		{"lstm same conv", 2, 3, 4, 5, 8, 3, 1, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			x, w := randDense(r, c.n, c.c, c.h, c.w), randDense(r, c.o, c.c, c.k, c.k)
+			got, err := Conv{Stride: c.s, Pad: c.p}.Do(x, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := directConv(x.Data().([]float32), w.Data().([]float32), c.n, c.c, c.h, c.w, c.o, c.k, c.s, c.p)
+			if d := maxAbsDiff(got.(tensor.Tensor).Data().([]float32), want); d > 1e-4 {
+				t.Errorf("differs from the direct computation by %g", d)
+			}
+		})
+	}
+}
+
+func TestDeconvMatchesDirect(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	cases := []struct {
+		name                             string
+		n, o, ih, iw, c, k, s, p, oh, ow int
+	}{
+		{"paper deconv1 shape at 35", 2, 4, 2, 2, 3, 5, 2, 0, 7, 7},
+		{"paper deconv2 shape at 35", 1, 3, 7, 7, 1, 11, 4, 0, 35, 35},
+		{"padded with leftover", 2, 2, 3, 3, 3, 3, 2, 1, 6, 5},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			y, w := randDense(r, c.n, c.o, c.ih, c.iw), randDense(r, c.o, c.c, c.k, c.k)
+			got, err := ConvT{Stride: c.s, Pad: c.p, OutH: c.oh, OutW: c.ow}.Do(y, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := directDeconv(y.Data().([]float32), w.Data().([]float32), c.n, c.o, c.ih, c.iw, c.c, c.k, c.s, c.p, c.oh, c.ow)
+			if d := maxAbsDiff(got.(tensor.Tensor).Data().([]float32), want); d > 1e-4 {
+				t.Errorf("differs from the direct computation by %g", d)
+			}
+		})
+	}
+}
+
+func TestShapeErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		op   G.Op
+		in   []tensor.Shape
+		want string
+	}{
+		{"conv channels", Conv{Stride: 1}, []tensor.Shape{{1, 2, 5, 5}, {3, 4, 3, 3}}, "Conv(s=1,p=0): input (1, 2, 5, 5) does not fit weights (3, 4, 3, 3)"},
+		{"deconv size", ConvT{Stride: 2, OutH: 9, OutW: 9}, []tensor.Shape{{1, 3, 4, 4}, {3, 1, 5, 5}}, "ConvT(s=2,p=0,out=9x9): input (1, 3, 4, 4) does not map onto 9x9"},
+		{"frame slice batch", FrameSlice{T: 4, Step: 0}, []tensor.Shape{{6, 1, 2, 2}}, "FrameSlice(T=4,t=0): input (6, 1, 2, 2) is not a batch of 4-frame volumes"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := c.op.InferShape(toDimSizers(c.in)...)
+			if err == nil || err.Error() != c.want {
+				t.Errorf("got %v, want %q", err, c.want)
+			}
+		})
+	}
+}

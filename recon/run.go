@@ -1,0 +1,248 @@
+// run.go: the recon tool's flags, the checks of the stream against the
+// model, and the per-video accumulation of frame errors.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/urfave/cli/v2"
+
+	"stae/lib/model"
+	"stae/lib/model/checkpoint"
+	"stae/lib/progress"
+	"stae/lib/stream"
+	"stae/lib/tool"
+)
+
+const description = `Reads a volume stream (from volumes) on stdin, reconstructs each volume with
+the model in --model, and writes an error stream on stdout: one record per
+frame with its squared L2 reconstruction error (and with --maps the
+per-pixel error map).
+
+INPUT:  volume stream (msgpack or NDJSON)
+OUTPUT: error stream (msgpack, or NDJSON with --json)
+
+EXAMPLES:
+   frames --stats stats.bin Test | volumes | recon --model model.stae | regscore
+
+   # streaming use: each frame's error from the window ending on it
+   ... | recon --model model.stae --frame-error last`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := tool.NewApp("recon", "reconstruction error of each frame under a trained model", description, stdin, stdout, stderr)
+	app.Flags = []cli.Flag{
+		&cli.StringFlag{Name: "model", Aliases: []string{"m"}, Required: true, Usage: "checkpoint written by fit"},
+		&cli.StringFlag{Name: "frame-error", Value: "mean", Usage: "mean: over the windows covering a frame; last: from the window ending on it"},
+		&cli.BoolFlag{Name: "maps", Usage: "add each frame's per-pixel squared error map"},
+		&cli.IntFlag{Name: "batch", Value: 4, Usage: "volumes per graph run"},
+		tool.JSONFlag,
+		tool.QuietFlag,
+	}
+	app.Action = func(c *cli.Context) error {
+		if c.NArg() > 0 {
+			return tool.Usagef("unexpected argument %q: recon reads stdin", c.Args().First())
+		}
+		mode := c.String("frame-error")
+		if mode != "mean" && mode != "last" {
+			return tool.Usagef("--frame-error %q: want mean or last", mode)
+		}
+		if c.Int("batch") < 1 {
+			return tool.Usagef("--batch %d: want at least 1", c.Int("batch"))
+		}
+		ck, err := checkpoint.Load(c.String("model"))
+		if err != nil {
+			return fmt.Errorf("model: %w", err)
+		}
+		r := &recon{ck: ck, last: mode == "last", maps: c.Bool("maps"), batch: c.Int("batch")}
+		return r.run(c.Context, args, c.Bool("json"), c.Bool("quiet"), stdin, stdout, stderr)
+	}
+	return tool.Run(ctx, app, args, stderr)
+}
+
+// checkStream refuses a stream whose frames are not what the model was
+// trained on.
+func checkStream(h *stream.Header, f checkpoint.Frame) error {
+	w, okW := h.ParamInt("width")
+	ht, okH := h.ParamInt("height")
+	if okW && okH && (w != f.Width || ht != f.Height) {
+		return fmt.Errorf("frame size %dx%d differs from the model's %dx%d", w, ht, f.Width, f.Height)
+	}
+	n, _ := h.ParamBool("normalised")
+	if n != f.Normalised {
+		return fmt.Errorf("normalisation differs: the stream's frames are normalised=%v, the model's were normalised=%v", n, f.Normalised)
+	}
+	if d, _ := h.ParamString("stats_digest"); d != f.StatsDigest {
+		return fmt.Errorf("normalisation differs: stats digest %q, the model's is %q", d, f.StatsDigest)
+	}
+	return nil
+}
+
+type recon struct {
+	ck    *checkpoint.Checkpoint
+	last  bool
+	maps  bool
+	batch int
+
+	tr    *model.Trainer
+	w     *stream.Writer
+	video string
+	accs  map[int]*acc
+	px    int
+	shape []int
+}
+
+// acc gathers one frame's errors from the windows covering it.
+type acc struct {
+	sum    float64
+	n      int
+	ending bool      // taken from the window ending on the frame
+	m      []float32 // summed error map
+}
+
+func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdin io.Reader, stdout, stderr io.Writer) error {
+	in, err := stream.NewReader(stdin, stream.KindVolume)
+	if err != nil {
+		return err
+	}
+	if err := checkStream(in.Header(), r.ck.Frame); err != nil {
+		return err
+	}
+	mode := "mean"
+	if r.last {
+		mode = "last"
+	}
+	hdr := stream.NewHeader(stream.KindError, in.Header(),
+		tool.Stage("recon", args, map[string]any{"model_digest": r.ck.Digest, "frame_error": mode}))
+	if r.w, err = stream.NewWriter(stdout, hdr, asJSON); err != nil {
+		return err
+	}
+	c := r.ck.Model.Config
+	r.px, r.shape = c.Height*c.Width, []int{c.Height, c.Width}
+	r.tr = model.NewTrainer(r.ck.Model, 0, r.batch)
+	defer r.tr.Close()
+	r.accs = map[int]*acc{}
+	meter := progress.New(stderr, "recon", "volumes", 0, quiet)
+	var pending []*stream.Volume
+	for {
+		if err := tool.ContextErr(ctx); err != nil {
+			return err
+		}
+		v, err := in.NextVolume()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if len(v.Shape) != 3 || v.Shape[0] != c.Length || v.Shape[1] != c.Height || v.Shape[2] != c.Width {
+			return fmt.Errorf("volume %d: shape %s, the model takes %dx%dx%d", in.Count(), stream.ShapeString(v.Shape), c.Length, c.Height, c.Width)
+		}
+		pending = append(pending, v)
+		if len(pending) == r.batch {
+			if err := r.process(pending); err != nil {
+				return err
+			}
+			meter.Add(len(pending))
+			pending = pending[:0]
+		}
+	}
+	if err := r.process(pending); err != nil {
+		return err
+	}
+	meter.Add(len(pending))
+	if err := r.flush(); err != nil {
+		return err
+	}
+	meter.Done()
+	return r.w.Close()
+}
+
+// process reconstructs a batch and adds each volume's frame errors.
+func (r *recon) process(vs []*stream.Volume) error {
+	if len(vs) == 0 {
+		return nil
+	}
+	data := make([][]float32, len(vs))
+	for i, v := range vs {
+		data[i] = v.Data
+	}
+	var ferr error
+	err := r.tr.Reconstruct(data, func(i int, x, y []float32) {
+		if ferr != nil {
+			return
+		}
+		v := vs[i]
+		if v.Video != r.video {
+			if ferr = r.flush(); ferr != nil {
+				return
+			}
+			r.video = v.Video
+		}
+		end := slices.Max(v.Frames)
+		for t, fn := range v.Frames {
+			xs, ys := x[t*r.px:(t+1)*r.px], y[t*r.px:(t+1)*r.px]
+			var e float64
+			for j := range xs {
+				d := float64(ys[j] - xs[j])
+				e += d * d
+			}
+			a := r.accs[fn]
+			if a == nil {
+				a = &acc{}
+				r.accs[fn] = a
+			}
+			if r.last {
+				// Keep the first window seen, unless this one ends on the frame.
+				if a.n > 0 && (a.ending || fn != end) {
+					continue
+				}
+				a.sum, a.n, a.ending = 0, 0, fn == end
+				clear(a.m)
+			}
+			a.sum += e
+			a.n++
+			if r.maps {
+				if a.m == nil {
+					a.m = make([]float32, r.px)
+				}
+				for j := range xs {
+					d := ys[j] - xs[j]
+					a.m[j] += d * d
+				}
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return ferr
+}
+
+// flush writes the current video's frames in order and forgets them.
+func (r *recon) flush() error {
+	frames := make([]int, 0, len(r.accs))
+	for f := range r.accs {
+		frames = append(frames, f)
+	}
+	slices.Sort(frames)
+	for _, f := range frames {
+		a := r.accs[f]
+		rec := &stream.Error{Video: r.video, Frame: f, Error: a.sum / float64(a.n)}
+		if r.maps {
+			inv := 1 / float32(a.n)
+			for j := range a.m {
+				a.m[j] *= inv
+			}
+			rec.Shape, rec.Data = r.shape, a.m
+		}
+		if err := r.w.Write(rec); err != nil {
+			return err
+		}
+	}
+	clear(r.accs)
+	return nil
+}
