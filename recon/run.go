@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"stae/lib/metrics"
 	"stae/lib/model"
 	"stae/lib/model/checkpoint"
 	"stae/lib/progress"
@@ -21,7 +24,13 @@ import (
 const description = `Reads a volume stream (from volumes) on stdin, reconstructs each volume with
 the model in --model, and writes an error stream on stdout: one record per
 frame with its squared L2 reconstruction error (and with --maps the
-per-pixel error map).
+per-pixel error map). Where several windows cover a frame, its error map is
+the mean over them (--frame-error mean) or taken from the window ending on
+it (last). --error region:N scores a frame by its worst N x N region (mean
+squared error, windows every N/2 pixels) instead of the whole-frame sum, so
+one small fast object is not drowned by many small errors elsewhere.
+--baseline needs no model: it scores each normalised frame against zero,
+the no-model reference every result should be read beside.
 
 INPUT:  volume stream (msgpack or NDJSON)
 OUTPUT: error stream (msgpack, or NDJSON with --json)
@@ -30,13 +39,18 @@ EXAMPLES:
    frames --stats stats.bin Test | volumes | recon --model model.stae | regscore
 
    # streaming use: each frame's error from the window ending on it
-   ... | recon --model model.stae --frame-error last`
+   ... | recon --model model.stae --frame-error last
+
+   # the no-model baseline, scored by the worst 8x8 region
+   frames --stats stats.bin Test | volumes | recon --baseline --error region:8`
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := tool.NewApp("recon", "reconstruction error of each frame under a trained model", description, stdin, stdout, stderr)
 	app.Flags = []cli.Flag{
-		&cli.StringFlag{Name: "model", Aliases: []string{"m"}, Required: true, Usage: "checkpoint written by fit"},
+		&cli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "checkpoint written by fit (or --baseline)"},
+		&cli.BoolFlag{Name: "baseline", Usage: "no model: score each normalised frame against zero (its energy), the reference a model must beat"},
 		&cli.StringFlag{Name: "frame-error", Value: "mean", Usage: "mean: over the windows covering a frame; last: from the window ending on it"},
+		&cli.StringFlag{Name: "error", Value: "sum", Usage: "sum: squared error summed over the frame (the paper); region:N: the worst N x N region's mean squared error"},
 		&cli.BoolFlag{Name: "maps", Usage: "add each frame's per-pixel squared error map"},
 		&cli.IntFlag{Name: "batch", Value: 4, Usage: "volumes per graph run"},
 		tool.JSONFlag,
@@ -53,14 +67,39 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if c.Int("batch") < 1 {
 			return tool.Usagef("--batch %d: want at least 1", c.Int("batch"))
 		}
-		ck, err := checkpoint.Load(c.String("model"))
+		region, err := parseErrorMode(c.String("error"))
 		if err != nil {
-			return fmt.Errorf("model: %w", err)
+			return tool.Usagef("--error: %v", err)
 		}
-		r := &recon{ck: ck, last: mode == "last", maps: c.Bool("maps"), batch: c.Int("batch")}
+		r := &recon{last: mode == "last", maps: c.Bool("maps"), batch: c.Int("batch"), region: region}
+		switch {
+		case c.Bool("baseline") && c.IsSet("model"):
+			return tool.Usagef("--baseline scores without a model; drop --model")
+		case c.Bool("baseline"):
+		case !c.IsSet("model"):
+			return tool.Usagef("--model is required (or --baseline)")
+		default:
+			if r.ck, err = checkpoint.Load(c.String("model")); err != nil {
+				return fmt.Errorf("model: %w", err)
+			}
+		}
 		return r.run(c.Context, args, c.Bool("json"), c.Bool("quiet"), stdin, stdout, stderr)
 	}
 	return tool.Run(ctx, app, args, stderr)
+}
+
+// parseErrorMode reads --error: "sum" gives 0, "region:N" gives N.
+func parseErrorMode(s string) (int, error) {
+	if s == "sum" {
+		return 0, nil
+	}
+	if n, ok := strings.CutPrefix(s, "region:"); ok {
+		size, err := strconv.Atoi(n)
+		if err == nil && size >= 1 {
+			return size, nil
+		}
+	}
+	return 0, fmt.Errorf("%q: want sum or region:N with N a positive whole number of pixels", s)
 }
 
 // checkStream refuses a stream whose frames are not what the model was
@@ -82,10 +121,11 @@ func checkStream(h *stream.Header, f checkpoint.Frame) error {
 }
 
 type recon struct {
-	ck    *checkpoint.Checkpoint
-	last  bool
-	maps  bool
-	batch int
+	ck     *checkpoint.Checkpoint // nil for --baseline
+	last   bool
+	maps   bool
+	batch  int
+	region int // 0: whole-frame sum; else the side of the worst region
 
 	tr    *model.Trainer
 	w     *stream.Writer
@@ -108,22 +148,37 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 	if err != nil {
 		return err
 	}
-	if err := checkStream(in.Header(), r.ck.Frame); err != nil {
-		return err
-	}
 	mode := "mean"
 	if r.last {
 		mode = "last"
 	}
-	hdr := stream.NewHeader(stream.KindError, in.Header(),
-		tool.Stage("recon", args, map[string]any{"model_digest": r.ck.Digest, "frame_error": mode}))
+	params := map[string]any{"frame_error": mode, "error": errorModeName(r.region)}
+	var c model.Config
+	if r.ck != nil {
+		if err := checkStream(in.Header(), r.ck.Frame); err != nil {
+			return err
+		}
+		params["model_digest"] = r.ck.Digest
+		c = r.ck.Model.Config
+	} else {
+		params["model_digest"] = "baseline"
+		w, okW := in.Header().ParamInt("width")
+		h, okH := in.Header().ParamInt("height")
+		length, okL := in.Header().ParamInt("length")
+		if !okW || !okH || !okL {
+			return fmt.Errorf("the volume stream's header does not give width, height and length")
+		}
+		c.Width, c.Height, c.Length = w, h, length
+	}
+	hdr := stream.NewHeader(stream.KindError, in.Header(), tool.Stage("recon", args, params))
 	if r.w, err = stream.NewWriter(stdout, hdr, asJSON); err != nil {
 		return err
 	}
-	c := r.ck.Model.Config
 	r.px, r.shape = c.Height*c.Width, []int{c.Height, c.Width}
-	r.tr = model.NewTrainer(r.ck.Model, 0, r.batch)
-	defer r.tr.Close()
+	if r.ck != nil {
+		r.tr = model.NewTrainer(r.ck.Model, 0, r.batch)
+		defer r.tr.Close()
+	}
 	r.accs = map[int]*acc{}
 	meter := progress.New(stderr, "recon", "volumes", 0, quiet)
 	var pending []*stream.Volume
@@ -171,7 +226,11 @@ func (r *recon) process(vs []*stream.Volume) error {
 		data[i] = v.Data
 	}
 	var ferr error
-	err := r.tr.Reconstruct(data, func(i int, x, y []float32) {
+	reconstruct := r.reconstructZero
+	if r.tr != nil {
+		reconstruct = r.tr.Reconstruct
+	}
+	err := reconstruct(data, func(i int, x, y []float32) {
 		if ferr != nil {
 			return
 		}
@@ -205,7 +264,7 @@ func (r *recon) process(vs []*stream.Volume) error {
 			}
 			a.sum += e
 			a.n++
-			if r.maps {
+			if r.maps || r.region > 0 {
 				if a.m == nil {
 					a.m = make([]float32, r.px)
 				}
@@ -222,6 +281,27 @@ func (r *recon) process(vs []*stream.Volume) error {
 	return ferr
 }
 
+// reconstructZero is the no-model baseline's "reconstruction": all zeros,
+// so a frame's error is the energy of the normalised frame, its distance
+// from the training mean image in units of the training deviation.
+func (r *recon) reconstructZero(vols [][]float32, f func(i int, x, y []float32)) error {
+	var zero []float32
+	for i, x := range vols {
+		if len(zero) != len(x) {
+			zero = make([]float32, len(x))
+		}
+		f(i, x, zero)
+	}
+	return nil
+}
+
+func errorModeName(region int) string {
+	if region == 0 {
+		return "sum"
+	}
+	return fmt.Sprintf("region:%d", region)
+}
+
 // flush writes the current video's frames in order and forgets them.
 func (r *recon) flush() error {
 	frames := make([]int, 0, len(r.accs))
@@ -232,11 +312,20 @@ func (r *recon) flush() error {
 	for _, f := range frames {
 		a := r.accs[f]
 		rec := &stream.Error{Video: r.video, Frame: f, Error: a.sum / float64(a.n)}
-		if r.maps {
+		if a.m != nil {
 			inv := 1 / float32(a.n)
 			for j := range a.m {
 				a.m[j] *= inv
 			}
+		}
+		if r.region > 0 {
+			e, err := metrics.WorstRegion(a.m, r.shape[0], r.shape[1], r.region)
+			if err != nil {
+				return err
+			}
+			rec.Error = e
+		}
+		if r.maps {
 			rec.Shape, rec.Data = r.shape, a.m
 		}
 		if err := r.w.Write(rec); err != nil {

@@ -1,0 +1,240 @@
+// run.go: the frames tool's flags, extraction of a frame stream, and the
+// `mean` command that computes normalisation statistics.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"stae/lib/norm"
+	"stae/lib/progress"
+	"stae/lib/stream"
+	"stae/lib/tool"
+	"stae/lib/video"
+)
+
+const description = `Reads video files, image-sequence folders (bmp, jpg, png, tif; ordered by the
+number in the name) and dataset folders whose subfolders or video files are
+clips (UCSD layout; *_gt mask folders skipped), and writes a frame stream:
+gray, resized to --size, scaled to [0,1], and normalised with --stats. The
+video id is the clip's folder or file name without extension.
+
+INPUT:  SOURCE arguments (files and folders)
+OUTPUT: frame stream on stdout (msgpack, or NDJSON with --json);
+        'frames mean' writes a statistics file instead
+
+EXAMPLES:
+   # normalisation statistics of the training frames, then normalised test frames
+   frames mean --out stats.bin --size 43 testdata/synth/Train
+   frames --stats stats.bin testdata/synth/Test > test.frames
+
+   # UCSD Ped2's test set at the paper's 227x227, unnormalised, as JSON
+   frames --json /work/shared/datasets/UCSDped2/Test | head -2`
+
+const meanDescription = `Computes the normalisation statistics of training frames: the mean image,
+and the standard deviation of the mean-subtracted pixels. Extraction with
+--stats then maps each frame x to (x - mean) / std. The file records its
+frame size; use the same --size when extracting.
+
+EXAMPLES:
+   frames mean --out stats.bin --size 43 testdata/synth/Train`
+
+// maxSide bounds --size: far above any useful input size, and small enough
+// that a frame's tensor stays well inside the stream's limits.
+const maxSide = 4096
+
+func sizeFlag(usage string) *cli.StringFlag {
+	return &cli.StringFlag{Name: "size", Value: "227", Usage: usage}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := tool.NewApp("frames", "read video into a frame stream (gray, resized, normalised)", description, stdin, stdout, stderr)
+	app.ArgsUsage = "SOURCE..."
+	app.Flags = []cli.Flag{
+		sizeFlag("frame size: N for NxN, or WxH (with --stats, the statistics' size unless given)"),
+		&cli.StringFlag{Name: "stats", Usage: "normalise with this statistics file (from 'frames mean')"},
+		tool.JSONFlag,
+		tool.QuietFlag,
+	}
+	app.Action = func(c *cli.Context) error {
+		sources, err := sourceArgs(c)
+		if err != nil {
+			return err
+		}
+		w, h, err := parseSize(c.String("size"))
+		if err != nil {
+			return err
+		}
+		var stats *norm.Stats
+		var digest string
+		if p := c.String("stats"); p != "" {
+			if stats, digest, err = norm.ReadFile(p); err != nil {
+				return fmt.Errorf("--stats: %w", err)
+			}
+			if !c.IsSet("size") {
+				w, h = stats.Width, stats.Height
+			} else if w != stats.Width || h != stats.Height {
+				return tool.Usagef("--size %dx%d differs from the %dx%d of --stats %s", w, h, stats.Width, stats.Height, p)
+			}
+		}
+		return extract(c.Context, args, sources, w, h, stats, digest, c.Bool("json"), c.Bool("quiet"), stdout, stderr)
+	}
+	app.Commands = []*cli.Command{{
+		Name:        "mean",
+		Usage:       "compute normalisation statistics of training frames",
+		ArgsUsage:   "SOURCE...",
+		Description: meanDescription,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "statistics file to write"},
+			sizeFlag("frame size: N for NxN, or WxH"),
+			tool.QuietFlag,
+		},
+		Action: func(c *cli.Context) error {
+			sources, err := sourceArgs(c)
+			if err != nil {
+				return err
+			}
+			w, h, err := parseSize(c.String("size"))
+			if err != nil {
+				return err
+			}
+			return mean(c.Context, sources, w, h, c.String("out"), c.Bool("quiet"), stderr)
+		},
+	}}
+	return tool.Run(ctx, app, args, stderr)
+}
+
+// sourceArgs returns the SOURCE arguments. Flags must come first (the cli
+// stops reading flags at the first SOURCE), so a flag among the sources is
+// a usage error rather than a missing file.
+func sourceArgs(c *cli.Context) ([]string, error) {
+	if c.NArg() == 0 {
+		return nil, tool.Usagef("no SOURCE given")
+	}
+	srcs := c.Args().Slice()
+	for _, s := range srcs {
+		if strings.HasPrefix(s, "--") {
+			return nil, tool.Usagef("flag %s after a SOURCE: put flags first", s)
+		}
+	}
+	return srcs, nil
+}
+
+// parseSize reads N (NxN) or WxH.
+func parseSize(s string) (w, h int, err error) {
+	ws, hs, two := strings.Cut(strings.ToLower(s), "x")
+	w, errW := strconv.Atoi(ws)
+	h = w
+	var errH error
+	if two {
+		h, errH = strconv.Atoi(hs)
+	}
+	if errW != nil || errH != nil || w < 1 || h < 1 || w > maxSide || h > maxSide {
+		return 0, 0, tool.Usagef("--size %q: want N or WxH with sides 1..%d (e.g. 227 or 360x240)", s, maxSide)
+	}
+	return w, h, nil
+}
+
+// decodeOptions uses every core: decoding and resizing are the work.
+func decodeOptions(w, h int) video.Options {
+	return video.Options{Width: w, Height: h, Workers: min(runtime.GOMAXPROCS(0), 8)}
+}
+
+// resolve turns the sources into clips and the number of frames, when known
+// in advance (image folders), for progress.
+func resolve(sources []string) ([]video.Clip, int, error) {
+	clips, err := video.Resolve(sources)
+	if err != nil {
+		return nil, 0, err
+	}
+	total := 0
+	for _, c := range clips {
+		if c.Images == nil {
+			return clips, 0, nil // a video's length is known only once read
+		}
+		total += len(c.Images)
+	}
+	return clips, total, nil
+}
+
+func extract(ctx context.Context, args, sources []string, w, h int, stats *norm.Stats, digest string, asJSON, quiet bool, stdout, stderr io.Writer) error {
+	clips, total, err := resolve(sources)
+	if err != nil {
+		return err
+	}
+	params := map[string]any{"width": w, "height": h, "normalised": stats != nil}
+	if stats != nil {
+		params["stats_digest"] = digest
+	}
+	sw, err := stream.NewWriter(stdout, stream.NewHeader(stream.KindFrame, nil, tool.Stage("frames", args, params)), asJSON)
+	if err != nil {
+		return err
+	}
+	meter := progress.New(stderr, "frames", "frames", total, quiet)
+	shape := []int{h, w}
+	err = video.Decode(ctx, clips, decodeOptions(w, h), func(f video.Frame) error {
+		if stats != nil {
+			if err := stats.Apply(f.Data); err != nil {
+				return fmt.Errorf("%s frame %d: %w", f.Video, f.Index, err)
+			}
+		}
+		if err := sw.Write(&stream.Frame{Video: f.Video, Frame: f.Index, Shape: shape, Data: f.Data}); err != nil {
+			return err
+		}
+		meter.Add(1)
+		return nil
+	})
+	if err != nil {
+		return interrupted(ctx, err)
+	}
+	if err := sw.Close(); err != nil {
+		return err
+	}
+	meter.Done()
+	return nil
+}
+
+func mean(ctx context.Context, sources []string, w, h int, out string, quiet bool, stderr io.Writer) error {
+	clips, total, err := resolve(sources)
+	if err != nil {
+		return err
+	}
+	acc := norm.NewAccumulator(w, h)
+	meter := progress.New(stderr, "frames mean", "frames", total, quiet)
+	err = video.Decode(ctx, clips, decodeOptions(w, h), func(f video.Frame) error {
+		meter.Add(1)
+		return acc.Add(f.Data)
+	})
+	if err != nil {
+		return interrupted(ctx, err)
+	}
+	st, err := acc.Stats()
+	if err != nil {
+		return err
+	}
+	digest, err := norm.WriteFile(out, st)
+	if err != nil {
+		return err
+	}
+	meter.Done()
+	if !quiet {
+		fmt.Fprintf(stderr, "frames mean: %d frames %dx%d, std %.4g, wrote %s (sha256 %s)\n", st.Frames, w, h, st.Std, out, digest[:16])
+	}
+	return nil
+}
+
+// interrupted reports a cancelled run as such rather than as whatever the
+// cancellation made a decoder return.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return tool.Interrupted
+	}
+	return err
+}

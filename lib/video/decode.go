@@ -1,0 +1,318 @@
+// Decoding clips into gray [0,1] frames of one size: a producer walks the
+// clips in order, workers decode and resize, and the caller receives the
+// frames in order, with at most Window frames in flight.
+
+package video
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"os"
+	"sync"
+
+	"gocv.io/x/gocv"
+)
+
+// Frame is one decoded frame: gray, Width x Height, row-major, in [0,1].
+type Frame struct {
+	Video string
+	Index int // 0-based within the video
+	Data  []float32
+}
+
+// Options say how to decode.
+type Options struct {
+	Width, Height int
+	// Workers decode and resize in parallel (default 2). Frames still
+	// arrive in order.
+	Workers int
+	// Window bounds the frames decoded ahead of the one the caller is
+	// waiting for (default 4 per worker), so memory does not grow with
+	// the number of frames.
+	Window int
+}
+
+// Errors a caller may test for with errors.Is.
+var (
+	ErrNotVideo = errors.New("not a video OpenCV can read")
+	ErrNoFrames = errors.New("video has no frames")
+	ErrNotImage = errors.New("not an image OpenCV can read")
+	ErrBadSize  = errors.New("frame size must be positive")
+)
+
+func init() {
+	// OpenCV logs warnings (e.g. which backends failed to open a file) on
+	// stderr; stae reports failures itself in one line. OpenCV reads this
+	// on first use, and with cgo os.Setenv reaches the C environment.
+	if _, ok := os.LookupEnv("OPENCV_LOG_LEVEL"); !ok {
+		os.Setenv("OPENCV_LOG_LEVEL", "ERROR")
+	}
+}
+
+// job is one frame to make, or a clip-level error at that point of the
+// sequence. Exactly one of path, raw and err is set.
+type job struct {
+	seq    int
+	video  string
+	index  int
+	path   string   // image file to read
+	raw    gocv.Mat // a video frame already decoded to gray (owned by the job)
+	hasRaw bool
+	err    error
+}
+
+type result struct {
+	seq int
+	f   Frame
+	err error
+}
+
+// Decode decodes clips in order and calls emit for every frame in order
+// (clip by clip, frame by frame). It stops at the first error, after
+// emitting every frame before it, and returns that error; an error from
+// emit is returned as is.
+func Decode(ctx context.Context, clips []Clip, opt Options, emit func(Frame) error) error {
+	if opt.Width <= 0 || opt.Height <= 0 {
+		return fmt.Errorf("%dx%d: %w", opt.Width, opt.Height, ErrBadSize)
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = 2
+	}
+	if opt.Window <= 0 {
+		opt.Window = 4 * opt.Workers
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	// A token per frame in flight: taken by the producer before it makes a
+	// job, returned once the caller has the frame.
+	tokens := make(chan struct{}, opt.Window)
+	jobs := make(chan job, opt.Window)
+	results := make(chan result, opt.Window)
+
+	go produce(ctx, clips, tokens, jobs)
+	var wg sync.WaitGroup
+	for range opt.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				r := result{seq: j.seq, err: j.err}
+				if r.err == nil && ctx.Err() == nil {
+					r.f, r.err = work(j, opt.Width, opt.Height)
+				}
+				if j.hasRaw {
+					j.raw.Close()
+				}
+				results <- r
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	// On return, stop the producer and let workers drain, so that no
+	// goroutine or Mat outlives the call.
+	defer func() {
+		cancel()
+		for range results {
+		}
+	}()
+
+	pending := map[int]result{}
+	next := 0
+	for {
+		r, ok := pending[next]
+		if !ok {
+			select {
+			case r, ok := <-results:
+				if !ok {
+					return ctx.Err() // only when cancelled: the producer ends every run with a result
+				}
+				pending[r.seq] = r
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			continue
+		}
+		delete(pending, next)
+		if r.err != nil {
+			if errors.Is(r.err, errDone) {
+				return nil
+			}
+			return r.err
+		}
+		if err := emit(r.f); err != nil {
+			return err
+		}
+		<-tokens
+		next++
+	}
+}
+
+// errDone marks the end of the sequence, so the consumer knows every frame
+// has arrived without counting them in advance.
+var errDone = errors.New("done")
+
+// produce sends one job per frame, in order, and finally an errDone job or
+// the error that stopped it.
+func produce(ctx context.Context, clips []Clip, tokens chan struct{}, jobs chan<- job) {
+	defer close(jobs)
+	seq := 0
+	send := func(j job) bool {
+		select {
+		case tokens <- struct{}{}:
+		case <-ctx.Done():
+			if j.hasRaw {
+				j.raw.Close()
+			}
+			return false
+		}
+		j.seq = seq
+		seq++
+		jobs <- j // never blocks for long: jobs holds as many as there are tokens
+		return true
+	}
+	for _, c := range clips {
+		if c.Images != nil {
+			for i, p := range c.Images {
+				if !send(job{video: c.ID, index: i, path: p}) {
+					return
+				}
+			}
+			continue
+		}
+		if err := readVideo(ctx, c, send); err != nil {
+			send(job{err: err})
+			return
+		}
+	}
+	send(job{err: errDone})
+}
+
+// readVideo decodes a video file sequentially (decoding cannot be split)
+// and hands each frame, converted to gray, to send.
+func readVideo(ctx context.Context, c Clip, send func(job) bool) error {
+	// FFmpeg only: it reads every common format, and the other backends
+	// OpenCV would try on a file it cannot read (GStreamer, image
+	// sequences) print pages of warnings on stderr.
+	vc, err := gocv.VideoCaptureFileWithAPI(c.Path, gocv.VideoCaptureFFmpeg)
+	if err != nil {
+		vc.Close()
+		return whyUnreadable(c.Path, ErrNotVideo)
+	}
+	defer vc.Close()
+	m := gocv.NewMat()
+	defer m.Close()
+	n := 0
+	for vc.Read(&m) && !m.Empty() {
+		g := gocv.NewMat()
+		switch m.Channels() {
+		case 1:
+			m.CopyTo(&g)
+		case 3:
+			gocv.CvtColor(m, &g, gocv.ColorBGRToGray)
+		case 4:
+			gocv.CvtColor(m, &g, gocv.ColorBGRAToGray)
+		default:
+			g.Close()
+			return fmt.Errorf("%s: frame %d: %d channels: %w", c.Path, n, m.Channels(), ErrNotVideo)
+		}
+		if !send(job{video: c.ID, index: n, raw: g, hasRaw: true}) {
+			return ctx.Err()
+		}
+		n++
+	}
+	if n == 0 {
+		return whyUnreadable(c.Path, ErrNoFrames)
+	}
+	return nil
+}
+
+// whyUnreadable prefers the file system's reason (missing, permission
+// denied, a folder) over OpenCV's silence.
+func whyUnreadable(path string, fallback error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return pathErr(path, err)
+	}
+	defer f.Close()
+	if _, err := f.Read(make([]byte, 1)); err != nil {
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("%s: empty file: %w", path, fallback)
+		}
+		return pathErr(path, err)
+	}
+	return fmt.Errorf("%s: %w", path, fallback)
+}
+
+// work makes one frame: read (for images), resize, scale to [0,1].
+func work(j job, w, h int) (Frame, error) {
+	src := j.raw
+	if !j.hasRaw {
+		src = gocv.IMRead(j.path, gocv.IMReadGrayScale)
+		defer src.Close()
+		if src.Empty() {
+			return Frame{}, whyUnreadable(j.path, ErrNotImage)
+		}
+	}
+	data, err := toFloat(src, w, h)
+	if err != nil {
+		where := j.path
+		if where == "" {
+			where = fmt.Sprintf("%s frame %d", j.video, j.index)
+		}
+		return Frame{}, fmt.Errorf("%s: %w", where, err)
+	}
+	return Frame{Video: j.video, Index: j.index, Data: data}, nil
+}
+
+// scale255 maps a gray level to [0,1] by table: exact and cheap.
+var scale255 = func() (t [256]float32) {
+	for i := range t {
+		t[i] = float32(i) / 255
+	}
+	return t
+}()
+
+// toFloat resizes an 8-bit gray Mat to w x h and scales it to [0,1].
+// Shrinking uses INTER_AREA, which averages the source pixels each output
+// pixel covers and so does not alias the way bilinear sampling does when
+// dropping pixels (360x240 -> 227x227 keeps 63 % of columns); enlarging
+// (in either direction) uses bilinear interpolation, where INTER_AREA would
+// act like nearest-neighbour.
+func toFloat(src gocv.Mat, w, h int) ([]float32, error) {
+	if src.Type() != gocv.MatTypeCV8UC1 {
+		return nil, fmt.Errorf("mat type %v, want 8-bit gray", src.Type())
+	}
+	m := src
+	if src.Cols() != w || src.Rows() != h {
+		interp := gocv.InterpolationArea
+		if w > src.Cols() || h > src.Rows() {
+			interp = gocv.InterpolationLinear
+		}
+		dst := gocv.NewMat()
+		defer dst.Close()
+		gocv.Resize(src, &dst, image.Pt(w, h), 0, 0, interp)
+		m = dst
+	}
+	if !m.IsContinuous() {
+		c := m.Clone()
+		defer c.Close()
+		m = c
+	}
+	pix, err := m.DataPtrUint8()
+	if err != nil {
+		return nil, err
+	}
+	if len(pix) != w*h {
+		return nil, fmt.Errorf("resized to %d pixels, want %d", len(pix), w*h)
+	}
+	out := make([]float32, w*h)
+	for i, p := range pix {
+		out[i] = scale255[p]
+	}
+	return out, nil
+}
