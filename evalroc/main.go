@@ -20,6 +20,16 @@
 //	regscore < test.errors | evalroc --truth UCSDped2.m
 //	regscore < test.errors | events | evalroc --truth UCSDped2.m --json
 //
+// With --plot DIR it also draws, for a score stream, DIR/<video>.png: the
+// regularity score over frame number with the ground-truth anomalous frames
+// shaded (and, with --events FILE, the events of that event stream marked
+// above the curve), as the paper's Figures 4-8; and DIR/roc.png: the micro
+// ROC with its AUC and EER in the legend.
+//
+//	regscore < test.errors > test.scores
+//	events < test.scores > test.events
+//	evalroc --truth UCSDped2.m --plot plots --events test.events < test.scores
+//
 // Ground truth is a UCSD .m file, whose n-th entry is the n-th test video
 // (Test003 takes entry 3; ids without a number take entries in sorted
 // order), or a CSV file of `video,first,last` rows; both 1-based and

@@ -43,6 +43,9 @@ EXAMPLES:
    # frame-level AUC and EER of a scored test set, ROC points to a file
    regscore < test.errors | evalroc --truth UCSDped2.m --roc roc.csv
 
+   # pictures: plots/Test001.png ... (regularity, truth shaded, events marked) and plots/roc.png
+   evalroc --truth UCSDped2.m --plot plots --events test.events < test.scores
+
    # event counts, as JSON
    regscore < test.errors | events | evalroc --truth UCSDped2.m --json`
 
@@ -54,6 +57,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&cli.StringFlag{Name: "roc", Usage: "write the micro ROC's points (threshold,fpr,tpr) to this CSV file"},
 		&cli.BoolFlag{Name: "strict", Usage: "truth for videos the stream lacks is an error, not a warning"},
 		&cli.BoolFlag{Name: "json", Usage: "write one JSON object instead of a table"},
+		&cli.StringFlag{Name: "plot", Usage: "write pictures to this folder: <video>.png (regularity, truth shaded) and roc.png (score streams)"},
+		&cli.StringFlag{Name: "events", Usage: "event stream file (from events) whose events --plot marks"},
 	}
 	app.Action = func(c *cli.Context) error {
 		if c.NArg() > 0 {
@@ -63,16 +68,26 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return tool.Usagef("--score: %v", err)
 		}
+		if c.String("events") != "" && c.String("plot") == "" {
+			return tool.Usagef("--events marks events on the pictures of --plot; give --plot DIR too")
+		}
 		o := options{truthPath: c.String("truth"), field: field, rocPath: c.String("roc"), strict: c.Bool("strict")}
 		rep, err := evaluate(c.Context, o, stdin, stderr)
 		if err != nil {
 			return err
+		}
+		if dir := c.String("plot"); dir != "" {
+			warn := func(format string, args ...any) { fmt.Fprintf(stderr, "evalroc: "+format+"\n", args...) }
+			if err := writePlots(c.Context, dir, c.String("events"), rep, warn); err != nil {
+				return err
+			}
 		}
 		if c.Bool("json") {
 			return rep.writeJSON(stdout)
 		}
 		return rep.writeTable(stdout)
 	}
+	app.Commands = append(app.Commands, tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
 }
 

@@ -68,6 +68,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return find(c.Context, args, o, params, c.Bool("json"), stdin, stdout, stderr)
 	}
+	app.Commands = append(app.Commands, tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
 }
 
@@ -84,7 +85,7 @@ type finder struct {
 }
 
 func find(ctx context.Context, args []string, o persistence.Options, params map[string]any, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) error {
-	r, err := stream.NewReader(stdin, stream.KindScore)
+	r, err := stream.NewReader(stream.CancelReader(ctx, stdin), stream.KindScore)
 	if err != nil {
 		return err
 	}

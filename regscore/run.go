@@ -56,6 +56,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return score(c.Context, args, norm, sigma, c.Bool("json"), stdin, stdout, stderr)
 	}
+	app.Commands = append(app.Commands, tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
 }
 
@@ -72,7 +73,7 @@ type scorer struct {
 }
 
 func score(ctx context.Context, args []string, norm metrics.Norm, sigma float64, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) error {
-	r, err := stream.NewReader(stdin, stream.KindError, stream.KindScore)
+	r, err := stream.NewReader(stream.CancelReader(ctx, stdin), stream.KindError, stream.KindScore)
 	if err != nil {
 		return err
 	}

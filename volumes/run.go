@@ -55,6 +55,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return cut(c.Context, args, spec, c.Bool("json"), c.Bool("quiet"), stdin, stdout, stderr)
 	}
+	app.Commands = append(app.Commands, tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
 }
 
@@ -84,7 +85,7 @@ type cutter struct {
 }
 
 func cut(ctx context.Context, args []string, spec window.Spec, asJSON, quiet bool, stdin io.Reader, stdout, stderr io.Writer) error {
-	r, err := stream.NewReader(stdin, stream.KindFrame)
+	r, err := stream.NewReader(stream.CancelReader(ctx, stdin), stream.KindFrame)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,12 @@ import (
 	"stae/lib/stream"
 )
 
+func init() {
+	scriptCommands["countrecords"] = cmdCountRecords
+	scriptCommands["nopanic"] = cmdNoPanic
+	scriptCommands["isjson"] = cmdIsJSON
+}
+
 // cmdCountRecords: countrecords FILE KIND N — FILE is a stream of KIND
 // holding exactly N records.
 func cmdCountRecords(ts *testscript.TestScript, neg bool, args []string) {

@@ -15,6 +15,10 @@ var Tools = []string{"frames", "volumes", "fit", "recon", "regscore", "events", 
 
 var binDir string
 
+// scriptCommands are the custom testscript commands; each file that defines
+// some adds them in an init function, so files do not contend for one list.
+var scriptCommands = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+
 // repoRoot is two levels above this package.
 func repoRoot() string {
 	_, file, _, _ := runtime.Caller(0)
@@ -67,11 +71,7 @@ func TestScripts(t *testing.T) {
 			}
 			return false, nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"countrecords": cmdCountRecords,
-			"nopanic":      cmdNoPanic,
-			"isjson":       cmdIsJSON,
-		},
+		Cmds:                scriptCommands,
 		RequireExplicitExec: false,
 	})
 }

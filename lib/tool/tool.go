@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -53,28 +52,10 @@ var version = "devel"
 // Version is the toolkit's version and, when the build recorded it, the VCS
 // revision.
 func Version() string {
-	v := version
-	if info, ok := debug.ReadBuildInfo(); ok {
-		rev, dirty := "", false
-		for _, s := range info.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				dirty = s.Value == "true"
-			}
-		}
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		if rev != "" {
-			v += " " + rev
-			if dirty {
-				v += "+dirty"
-			}
-		}
+	if rev := Revision(); rev != "" {
+		return version + " " + rev
 	}
-	return v
+	return version
 }
 
 // Stage is this tool's provenance entry: name, version, arguments (without
@@ -116,7 +97,7 @@ func NewApp(name, usage, description string, stdin io.Reader, stdout, stderr io.
 		},
 	}
 	cli.VersionPrinter = func(c *cli.Context) {
-		fmt.Fprintf(c.App.Writer, "%s %s\n", c.App.Name, c.App.Version)
+		fmt.Fprintln(c.App.Writer, VersionLine(c.App.Name))
 	}
 	return app
 }
@@ -134,6 +115,12 @@ func Run(ctx context.Context, app *cli.App, args []string, stderr io.Writer) int
 			ran = true
 			return a(c)
 		}
+	}
+	if len(args) > 1 && args[1] == inspectName && app.Command(inspectName) != nil {
+		// `tool inspect ...` gives the tool's own flags no part, and
+		// urfave/cli would otherwise demand its required ones (fit --out,
+		// recon --model, evalroc --truth) before reaching the subcommand.
+		app.Flags = nil
 	}
 	app.Action = wrap(app.Action)
 	for _, cmd := range app.Commands {
@@ -175,5 +162,5 @@ func ContextErr(ctx context.Context) error {
 // Common flags.
 var (
 	JSONFlag  = &cli.BoolFlag{Name: "json", Usage: "write newline-delimited JSON instead of msgpack"}
-	QuietFlag = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress on stderr"}
+	QuietFlag = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress on stderr (else a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere)"}
 )

@@ -1,0 +1,105 @@
+// plot.go: evalroc --plot: per video, the regularity score over frame number
+// with the truth shaded and the events of --events marked, and the micro
+// ROC with its AUC and EER, as PNGs in one folder.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"stae/lib/plot"
+	"stae/lib/stream"
+)
+
+// rocFile is the ROC picture's name in the --plot folder.
+const rocFile = "roc.png"
+
+// writePlots draws the report's pictures into dir, creating it.
+func writePlots(ctx context.Context, dir, eventsPath string, rep *report, warn func(string, ...any)) error {
+	if rep.scores == nil {
+		return fmt.Errorf("--plot needs a score stream (from regscore), not an %s stream", rep.Kind)
+	}
+	events := map[string][]plot.Event{}
+	if eventsPath != "" {
+		var err error
+		if events, err = readEventFile(ctx, eventsPath, rep.scores, warn); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	for _, v := range rep.scores.videos {
+		pv := plot.Video{ID: v.ID, Frames: v.Frames, Regularity: v.Regularity, Events: events[v.ID]}
+		for _, s := range v.Truth {
+			pv.Truth = append(pv.Truth, plot.Span{Start: s.Start, End: s.End})
+		}
+		p, err := plot.Regularity(pv)
+		if err != nil {
+			return err
+		}
+		if err := plot.WritePNG(p, filepath.Join(dir, fileName(v.ID)+".png"), plot.VideoWidth, plot.VideoHeight); err != nil {
+			return fmt.Errorf("plot of %s: %w", v.ID, err)
+		}
+	}
+	pts := make([]plot.ROCPoint, len(rep.roc))
+	for i, pt := range rep.roc {
+		pts[i] = plot.ROCPoint{FPR: pt.FPR, TPR: pt.TPR}
+	}
+	title := fmt.Sprintf("Frame-level ROC, %d frames of %d videos pooled (%s)", rep.Frames, rep.Videos, rep.Score)
+	p, err := plot.ROC(pts, *rep.AUCMicro, *rep.EER, title)
+	if err != nil {
+		return err
+	}
+	if err := plot.WritePNG(p, filepath.Join(dir, rocFile), plot.ROCSize, plot.ROCSize); err != nil {
+		return fmt.Errorf("ROC plot: %w", err)
+	}
+	return nil
+}
+
+// readEventFile reads the events of --events, by video; events of videos
+// the score stream lacks are left out with a warning.
+func readEventFile(ctx context.Context, path string, scores *scoreData, warn func(string, ...any)) (map[string][]plot.Event, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--events: %w", err)
+	}
+	defer f.Close()
+	r, err := stream.NewReader(f, stream.KindEvent)
+	if err != nil {
+		return nil, fmt.Errorf("--events %s: %w", path, err)
+	}
+	d, err := readEvents(ctx, r, func(string, ...any) {})
+	if err != nil {
+		return nil, fmt.Errorf("--events %s: %w", path, err)
+	}
+	known := map[string]bool{}
+	for _, v := range scores.videos {
+		known[v.ID] = true
+	}
+	out := map[string][]plot.Event{}
+	var unknown []string
+	for _, v := range d.videos {
+		if !known[v.ID] {
+			if len(v.Events) > 0 {
+				unknown = append(unknown, v.ID)
+			}
+			continue
+		}
+		for _, e := range v.Events {
+			out[v.ID] = append(out[v.ID], plot.Event{Start: e.Start, End: e.End, Deepest: e.Deepest})
+		}
+	}
+	if len(unknown) > 0 {
+		warn("warning: --events has events in %d video(s) the score stream lacks, not plotted: %s", len(unknown), list(unknown))
+	}
+	return out, nil
+}
+
+// fileName makes a video id safe as a file name.
+func fileName(id string) string {
+	return strings.NewReplacer("/", "_", `\`, "_", string(os.PathSeparator), "_").Replace(id)
+}
