@@ -17,6 +17,7 @@ import (
 	"stae/lib/model"
 	"stae/lib/model/checkpoint"
 	"stae/lib/progress"
+	"stae/lib/render"
 	"stae/lib/stream"
 	"stae/lib/tool"
 )
@@ -52,6 +53,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&cli.StringFlag{Name: "frame-error", Value: "mean", Usage: "mean: over the windows covering a frame; last: from the window ending on it"},
 		&cli.StringFlag{Name: "error", Value: "sum", Usage: "sum: squared error summed over the frame (the paper); region:N: the worst N x N region's mean squared error"},
 		&cli.BoolFlag{Name: "maps", Usage: "add each frame's per-pixel squared error map"},
+		&cli.StringFlag{Name: "overlay", Usage: "render each frame with its error map as heat: a folder of PNGs (PATH/<video>/NNNNNN.png), or one video file if PATH ends in .avi"},
 		&cli.IntFlag{Name: "batch", Value: 4, Usage: "volumes per graph run"},
 		tool.JSONFlag,
 		tool.QuietFlag,
@@ -72,6 +74,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return tool.Usagef("--error: %v", err)
 		}
 		r := &recon{last: mode == "last", maps: c.Bool("maps"), batch: c.Int("batch"), region: region}
+		if path := c.String("overlay"); path != "" {
+			if strings.HasSuffix(strings.ToLower(path), ".avi") {
+				r.overlay = render.NewVideoFile(path, 10)
+			} else if r.overlay, err = render.NewPNGDir(path); err != nil {
+				return fmt.Errorf("--overlay: %w", err)
+			}
+		}
 		switch {
 		case c.Bool("baseline") && c.IsSet("model"):
 			return tool.Usagef("--baseline scores without a model; drop --model")
@@ -83,8 +92,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				return fmt.Errorf("model: %w", err)
 			}
 		}
-		return r.run(c.Context, args, c.Bool("json"), c.Bool("quiet"), stdin, stdout, stderr)
+		err = r.run(c.Context, args, c.Bool("json"), c.Bool("quiet"), stdin, stdout, stderr)
+		if r.overlay != nil {
+			if err != nil {
+				if a, ok := r.overlay.(interface{ Abort() }); ok {
+					a.Abort() // no half-written video file
+				}
+			} else if err = r.overlay.Close(); err != nil {
+				err = fmt.Errorf("--overlay: %w", err)
+			}
+		}
+		return err
 	}
+	app.Commands = append(app.Commands, tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
 }
 
@@ -127,6 +147,8 @@ type recon struct {
 	batch  int
 	region int // 0: whole-frame sum; else the side of the worst region
 
+	overlay render.Sink // pictures of frames with their error maps, or nil
+
 	tr    *model.Trainer
 	w     *stream.Writer
 	video string
@@ -141,10 +163,11 @@ type acc struct {
 	n      int
 	ending bool      // taken from the window ending on the frame
 	m      []float32 // summed error map
+	x      []float32 // the frame itself, for --overlay
 }
 
 func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdin io.Reader, stdout, stderr io.Writer) error {
-	in, err := stream.NewReader(stdin, stream.KindVolume)
+	in, err := stream.NewReader(stream.CancelReader(ctx, stdin), stream.KindVolume)
 	if err != nil {
 		return err
 	}
@@ -264,7 +287,10 @@ func (r *recon) process(vs []*stream.Volume) error {
 			}
 			a.sum += e
 			a.n++
-			if r.maps || r.region > 0 {
+			if r.overlay != nil && a.x == nil {
+				a.x = slices.Clone(xs)
+			}
+			if r.maps || r.region > 0 || r.overlay != nil {
 				if a.m == nil {
 					a.m = make([]float32, r.px)
 				}
@@ -309,6 +335,7 @@ func (r *recon) flush() error {
 		frames = append(frames, f)
 	}
 	slices.Sort(frames)
+	errMax := 0.0 // one heat scale per video keeps its frames comparable
 	for _, f := range frames {
 		a := r.accs[f]
 		rec := &stream.Error{Video: r.video, Frame: f, Error: a.sum / float64(a.n)}
@@ -328,8 +355,26 @@ func (r *recon) flush() error {
 		if r.maps {
 			rec.Shape, rec.Data = r.shape, a.m
 		}
+		if r.overlay != nil {
+			for _, v := range a.m {
+				errMax = max(errMax, float64(v))
+			}
+		}
 		if err := r.w.Write(rec); err != nil {
 			return err
+		}
+	}
+	if r.overlay != nil {
+		for _, f := range frames {
+			a := r.accs[f]
+			img, err := render.Overlay(render.Tensor{Shape: r.shape, Data: a.x}, render.Tensor{Shape: r.shape, Data: a.m},
+				render.Options{ErrMax: errMax})
+			if err != nil {
+				return fmt.Errorf("%s frame %d: %w", r.video, f, err)
+			}
+			if err := r.overlay.Write(r.video, f, img); err != nil {
+				return fmt.Errorf("--overlay: %w", err)
+			}
 		}
 	}
 	clear(r.accs)

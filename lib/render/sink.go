@@ -138,6 +138,11 @@ func (v *VideoFile) Close() error {
 		os.Remove(v.tmp)
 		return errors.New("video " + v.Path + ": OpenCV wrote nothing")
 	}
+	// CreateTemp made it private; a finished video is an ordinary file.
+	if err := os.Chmod(v.tmp, 0o644); err != nil {
+		os.Remove(v.tmp)
+		return fmt.Errorf("video %s: %w", v.Path, err)
+	}
 	if err := os.Rename(v.tmp, v.Path); err != nil {
 		os.Remove(v.tmp)
 		return fmt.Errorf("video %s: %w", v.Path, err)

@@ -414,8 +414,17 @@ func validTensor(shape []int, data []float32, dims int) error {
 	if n != len(data) {
 		return fmt.Errorf("%w: shape %s holds %d values, data has %d", ErrShape, ShapeString(shape), n, len(data))
 	}
+	// x-x is 0 for every finite x and NaN for NaN and ±Inf: one cheap test
+	// per value on the hot path, the slow naming only on failure.
+	var acc float32
+	for _, x := range data {
+		acc += x - x
+	}
+	if acc == 0 {
+		return nil
+	}
 	for i, x := range data {
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+		if x-x != 0 {
 			return fmt.Errorf("%w: value %d is %v", ErrInvalid, i, x)
 		}
 	}
