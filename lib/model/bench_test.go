@@ -1,10 +1,11 @@
-// Benchmarks: one training step and one inference pass on one volume of
-// the paper's model at 227x227 and 115x115, reported as seconds per
-// volume, GFLOPS (forward multiply-adds x2, x3 for training) and the Go
-// heap's peak in use during the run (RSS: see the package README figures,
-// measured with /usr/bin/time -v).
+// Benchmarks: one training step and one inference pass of the paper's
+// model at 227x227 and 115x115 on batches of 1 and 4 volumes, reported as
+// seconds per volume, GFLOPS (forward multiply-adds x2, x3 for training)
+// and the Go heap's peak in use during the run. pipeline.sh bench runs
+// each in its own process for its peak RSS, beside the PyTorch peer; the
+// per-layer figures are in lib/model/ops's benchmarks.
 //
-//	go test -run - -bench . -benchtime 5x ./lib/model/
+//	go test -run '^$' -bench 'BenchmarkInfer/227/batch=1$' -benchtime 5x ./lib/model/
 package model
 
 import (
@@ -43,52 +44,68 @@ func heapPeak(b *testing.B, f func()) {
 	b.ReportMetric(float64(peak)/(1<<20), "heapMB")
 }
 
+// benchBatches are the batch sizes each benchmark runs at; pipeline.sh
+// bench selects one with e.g. -bench 'BenchmarkTrainStep/227/batch=4$'.
+var benchBatches = []int{1, 4}
+
+// BenchmarkTrainStep is one Adam step on a batch of volumes, run as one
+// graph (micro-batch = batch).
 func BenchmarkTrainStep(b *testing.B) {
 	for _, c := range benchConfigs() {
-		b.Run(fmt.Sprintf("%d", c.Height), func(b *testing.B) {
-			m, _ := New(c, 1)
-			tr := NewTrainer(m, 1e-4, 1)
-			defer tr.Close()
-			vols := randVolumes(rand.New(rand.NewPCG(1, 1)), c, 1)
-			if _, err := tr.Step(vols); err != nil { // build the graph
-				b.Fatal(err)
-			}
-			b.ResetTimer()
-			heapPeak(b, func() {
-				for i := 0; i < b.N; i++ {
-					if _, err := tr.Step(vols); err != nil {
-						b.Fatal(err)
-					}
+		for _, batch := range benchBatches {
+			b.Run(fmt.Sprintf("%d/batch=%d", c.Height, batch), func(b *testing.B) {
+				m, _ := New(c, 1)
+				tr := NewTrainer(m, 1e-4, batch)
+				defer tr.Close()
+				vols := randVolumes(rand.New(rand.NewPCG(1, 1)), c, batch)
+				if _, err := tr.Step(vols); err != nil { // build the graph
+					b.Fatal(err)
 				}
+				b.ResetTimer()
+				heapPeak(b, func() {
+					for i := 0; i < b.N; i++ {
+						if _, err := tr.Step(vols); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+				reportSpeed(b, c, batch, 3)
 			})
-			s := b.Elapsed().Seconds() / float64(b.N)
-			b.ReportMetric(s, "s/volume")
-			b.ReportMetric(3*c.FlopsPerVolume()/s/1e9, "GFLOPS")
-		})
+		}
 	}
 }
 
+// BenchmarkInfer is a forward pass over a batch of volumes and each
+// volume's error, as recon runs it.
 func BenchmarkInfer(b *testing.B) {
 	for _, c := range benchConfigs() {
-		b.Run(fmt.Sprintf("%d", c.Height), func(b *testing.B) {
-			m, _ := New(c, 1)
-			tr := NewTrainer(m, 0, 1)
-			defer tr.Close()
-			vols := randVolumes(rand.New(rand.NewPCG(1, 1)), c, 1)
-			if _, err := tr.Loss(vols); err != nil {
-				b.Fatal(err)
-			}
-			b.ResetTimer()
-			heapPeak(b, func() {
-				for i := 0; i < b.N; i++ {
-					if _, err := tr.Loss(vols); err != nil {
-						b.Fatal(err)
-					}
+		for _, batch := range benchBatches {
+			b.Run(fmt.Sprintf("%d/batch=%d", c.Height, batch), func(b *testing.B) {
+				m, _ := New(c, 1)
+				tr := NewTrainer(m, 0, batch)
+				defer tr.Close()
+				vols := randVolumes(rand.New(rand.NewPCG(1, 1)), c, batch)
+				if _, err := tr.Loss(vols); err != nil {
+					b.Fatal(err)
 				}
+				b.ResetTimer()
+				heapPeak(b, func() {
+					for i := 0; i < b.N; i++ {
+						if _, err := tr.Loss(vols); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+				reportSpeed(b, c, batch, 1)
 			})
-			s := b.Elapsed().Seconds() / float64(b.N)
-			b.ReportMetric(s, "s/volume")
-			b.ReportMetric(c.FlopsPerVolume()/s/1e9, "GFLOPS")
-		})
+		}
 	}
+}
+
+// reportSpeed reports seconds per volume and GFLOPS, counting a training
+// step as passes=3 forward passes' worth of multiply-adds.
+func reportSpeed(b *testing.B, c Config, batch int, passes float64) {
+	s := b.Elapsed().Seconds() / float64(b.N*batch)
+	b.ReportMetric(s, "s/volume")
+	b.ReportMetric(passes*c.FlopsPerVolume()/s/1e9, "GFLOPS")
 }

@@ -86,25 +86,26 @@ func (n *Net) forward(p map[string]*G.Node) (*G.Node, error) {
 		}
 		return r
 	}
-	e := do(ops.BiasAct{Tanh: true}, do(ops.Conv{Stride: s1}, n.x, p["conv1.w"]), p["conv1.b"])
-	e = do(ops.BiasAct{Tanh: true}, do(ops.Conv{Stride: s2}, e, p["conv2.w"]), p["conv2.b"])
+	e := do(ops.ConvAct{Stride: s1, Inputs: 1, Tanh: true, Data: true}, n.x, p["conv1.w"], p["conv1.b"])
+	e = do(ops.ConvAct{Stride: s2, Inputs: 1, Tanh: true}, e, p["conv2.w"], p["conv2.b"])
 	if err != nil {
 		return nil, err
 	}
 	type state struct{ h, c *G.Node }
 	st := make([]state, len(c.LSTM))
 	outs := make(G.Nodes, c.Length)
-	same := ops.Conv{Stride: 1, Pad: kLSTM / 2}
 	for t := 0; t < c.Length; t++ {
 		x := do(ops.FrameSlice{T: c.Length, Step: t}, e)
 		for l, ch := range c.LSTM {
 			pre := fmt.Sprintf("lstm%d.", l+1)
-			z := do(same, x, p[pre+"wx"])
-			if st[l].h != nil {
-				// The first step's h is zero, so its convolution is skipped.
-				z = G.Must(G.Add(z, do(same, st[l].h, p[pre+"wh"])))
+			// The gates' pre-activations, one convolution over [x, h]; the
+			// first step's h is zero, so its half is skipped.
+			var z *G.Node
+			if st[l].h == nil {
+				z = do(ops.ConvAct{Stride: 1, Pad: kLSTM / 2, Inputs: 1}, x, p[pre+"wx"], p[pre+"b"])
+			} else {
+				z = do(ops.ConvAct{Stride: 1, Pad: kLSTM / 2, Inputs: 2}, x, p[pre+"wx"], st[l].h, p[pre+"wh"], p[pre+"b"])
 			}
-			z = do(ops.BiasAct{}, z, p[pre+"b"])
 			cp := st[l].c
 			if cp == nil {
 				cp = G.NewTensor(n.g, tensor.Float32, 4, G.WithShape(n.Batch, ch, h2, w2),
@@ -124,8 +125,8 @@ func (n *Net) forward(p map[string]*G.Node) (*G.Node, error) {
 		outs[t] = x
 	}
 	d := do(ops.Stack{T: c.Length}, outs...)
-	d = do(ops.BiasAct{Tanh: true}, do(ops.ConvT{Stride: s2, OutH: h1, OutW: w1}, d, p["deconv1.w"]), p["deconv1.b"])
-	d = do(ops.BiasAct{}, do(ops.ConvT{Stride: s1, OutH: c.Height, OutW: c.Width}, d, p["deconv2.w"]), p["deconv2.b"])
+	d = do(ops.ConvTAct{Stride: s2, OutH: h1, OutW: w1, Tanh: true}, d, p["deconv1.w"], p["deconv1.b"])
+	d = do(ops.ConvTAct{Stride: s1, OutH: c.Height, OutW: c.Width}, d, p["deconv2.w"], p["deconv2.b"])
 	return d, err
 }
 

@@ -6,7 +6,6 @@ package ops
 import (
 	"fmt"
 	"hash"
-	"math"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -82,12 +81,6 @@ func (op BiasAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	}
 	return G.Nodes{dx, db}, nil
 }
-
-// tanh32 is tanh in float32 through float64, exact enough and branch-free
-// for large arguments.
-func tanh32(x float32) float32 { return float32(math.Tanh(float64(x))) }
-
-func sigmoid32(x float32) float32 { return float32(1 / (1 + math.Exp(-float64(x)))) }
 
 // TanhGrad maps a tanh output y and its gradient g to g*(1-y*y), the
 // gradient at tanh's input. It is used only in backward passes and is not
@@ -166,11 +159,19 @@ func (op ChannelSum) Do(vs ...G.Value) (G.Value, error) {
 	x, c := d[0], s[0][1]
 	out, b := newDense(c)
 	plane := len(x) / (s[0][0] * c)
-	for p := 0; p < len(x)/plane; p++ {
-		var sum float64
-		for _, v := range x[p*plane : (p+1)*plane] {
-			sum += float64(v)
+	// Each plane's sum in parallel, then added per channel in plane order:
+	// the same result on any number of cores.
+	sums := make([]float64, len(x)/plane)
+	parallel(len(sums), 4, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			var sum float64
+			for _, v := range x[p*plane : (p+1)*plane] {
+				sum += float64(v)
+			}
+			sums[p] = sum
 		}
+	})
+	for p, sum := range sums {
 		b[p%c] += float32(sum)
 	}
 	return out, nil

@@ -31,75 +31,99 @@ func newGeom(c, h, w, k, s, p int) geom {
 	return geom{c: c, h: h, w: w, k: k, s: s, p: p, oh: oh, ow: ow, rows: c * k * k, cols: oh * ow}
 }
 
-// im2col writes the column matrix of one image x [c,h,w] into col
-// [c*k*k, oh*ow]; rows are independent, so both cores share them.
-func (g geom) im2col(x, col []float32) {
-	func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			c, ki, kj := r/(g.k*g.k), (r/g.k)%g.k, r%g.k
-			img := x[c*g.h*g.w : (c+1)*g.h*g.w]
-			dst := col[r*g.cols : (r+1)*g.cols]
-			for oi := 0; oi < g.oh; oi++ {
-				row := dst[oi*g.ow : (oi+1)*g.ow]
-				ii := oi*g.s + ki - g.p
-				if ii < 0 || ii >= g.h {
-					clear(row)
+// ojRange is the range of output columns oj whose input column
+// oj*s+kj-p falls inside the image, for kernel column kj.
+func (g geom) ojRange(kj int) (lo, hi int) {
+	// lo = ceil((p-kj)/s) and hi-1 = floor((w-1+p-kj)/s), clamped.
+	lo = 0
+	if d := g.p - kj; d > 0 {
+		lo = (d + g.s - 1) / g.s
+	}
+	hi = g.ow
+	if d := g.w - 1 + g.p - kj; d < 0 {
+		hi = 0
+	} else {
+		hi = min(hi, d/g.s+1)
+	}
+	return lo, max(lo, hi)
+}
+
+// im2col writes output rows [oiLo, oiHi) of the column matrix of one image
+// x [c,h,w] into col [c*k*k, oh*ow]: row r = (c,ki,kj) holds, for each
+// output position, the input pixel under kernel tap (ki,kj) or zero.
+func (g geom) im2col(x, col []float32, oiLo, oiHi int) {
+	for r := 0; r < g.rows; r++ {
+		c, ki, kj := r/(g.k*g.k), (r/g.k)%g.k, r%g.k
+		img := x[c*g.h*g.w : (c+1)*g.h*g.w]
+		dst := col[r*g.cols : (r+1)*g.cols]
+		jLo, jHi := g.ojRange(kj)
+		for oi := oiLo; oi < oiHi; oi++ {
+			row := dst[oi*g.ow : (oi+1)*g.ow]
+			ii := oi*g.s + ki - g.p
+			if ii < 0 || ii >= g.h {
+				clear(row)
+				continue
+			}
+			src := img[ii*g.w : (ii+1)*g.w]
+			clear(row[:jLo])
+			clear(row[jHi:])
+			j0 := jLo*g.s + kj - g.p
+			if g.s == 1 {
+				copy(row[jLo:jHi], src[j0:])
+				continue
+			}
+			seg := row[jLo:jHi]
+			for t := range seg {
+				seg[t] = src[j0+t*g.s]
+			}
+		}
+	}
+}
+
+// col2im adds the column matrix col back onto channels [cLo, cHi) of one
+// image x [c,h,w], the adjoint of im2col.
+func (g geom) col2im(col, x []float32, cLo, cHi int) {
+	for c := cLo; c < cHi; c++ {
+		img := x[c*g.h*g.w : (c+1)*g.h*g.w]
+		for ki := 0; ki < g.k; ki++ {
+			for kj := 0; kj < g.k; kj++ {
+				r := (c*g.k+ki)*g.k + kj
+				src := col[r*g.cols : (r+1)*g.cols]
+				jLo, jHi := g.ojRange(kj)
+				if jLo >= jHi {
 					continue
 				}
-				src := img[ii*g.w : (ii+1)*g.w]
-				jj := kj - g.p
-				if g.p == 0 && g.s == 1 {
-					copy(row, src[jj:jj+g.ow])
-					continue
-				}
-				for oj := range row {
-					if jj >= 0 && jj < g.w {
-						row[oj] = src[jj]
-					} else {
-						row[oj] = 0
+				j0 := jLo*g.s + kj - g.p
+				for oi := 0; oi < g.oh; oi++ {
+					ii := oi*g.s + ki - g.p
+					if ii < 0 || ii >= g.h {
+						continue
 					}
-					jj += g.s
+					seg := src[oi*g.ow+jLo : oi*g.ow+jHi]
+					dst := img[ii*g.w+j0 : (ii+1)*g.w]
+					if g.s == 1 {
+						dst = dst[:len(seg)]
+						for t, v := range seg {
+							dst[t] += v
+						}
+						continue
+					}
+					for t, v := range seg {
+						dst[t*g.s] += v
+					}
 				}
 			}
 		}
-	}(0, g.rows)
+	}
 }
 
-// col2im adds the column matrix col back onto one image x [c,h,w], the
-// adjoint of im2col; channels are independent, so cores split them.
-func (g geom) col2im(col, x []float32) {
-	func(lo, hi int) {
-		for c := lo; c < hi; c++ {
-			img := x[c*g.h*g.w : (c+1)*g.h*g.w]
-			for ki := 0; ki < g.k; ki++ {
-				for kj := 0; kj < g.k; kj++ {
-					r := (c*g.k+ki)*g.k + kj
-					src := col[r*g.cols : (r+1)*g.cols]
-					for oi := 0; oi < g.oh; oi++ {
-						ii := oi*g.s + ki - g.p
-						if ii < 0 || ii >= g.h {
-							continue
-						}
-						row := src[oi*g.ow : (oi+1)*g.ow]
-						dst := img[ii*g.w : (ii+1)*g.w]
-						jj := kj - g.p
-						for _, v := range row {
-							if jj >= 0 && jj < g.w {
-								dst[jj] += v
-							}
-							jj += g.s
-						}
-					}
-				}
-			}
-		}
-	}(0, g.c)
-}
+// workers is the number of cores the ops spread work over.
+func workers() int { return runtime.GOMAXPROCS(0) }
 
-// perImage runs f(worker, i) for images 0..n-1, one worker per core, each
+// perImage runs f(col, w, i) for images 0..n-1, one worker per core, each
 // with its own column buffer of size cols.
 func perImage(n, cols int, f func(col []float32, w, i int)) {
-	workers := min(n, runtime.GOMAXPROCS(0))
+	workers := min(n, workers())
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -116,18 +140,27 @@ func perImage(n, cols int, f func(col []float32, w, i int)) {
 }
 
 // Conv is a 2-D cross-correlation without bias: x [N,C,H,W] and weights
-// [O,C,K,K] give [N,O,(H+2P-K)/S+1,(W+2P-K)/S+1].
+// [O,C,K,K] give [N,O,(H+2P-K)/S+1,(W+2P-K)/S+1]. With Data set, x is
+// taken as data rather than a function of the weights and gets no
+// gradient: the first layer's would be a full-size deconvolution that
+// nothing reads.
 type Conv struct {
 	common
 	Stride, Pad int
+	Data        bool
 }
 
-func (op Conv) String() string        { return fmt.Sprintf("Conv(s=%d,p=%d)", op.Stride, op.Pad) }
+func (op Conv) String() string {
+	if op.Data {
+		return fmt.Sprintf("Conv(s=%d,p=%d,data)", op.Stride, op.Pad)
+	}
+	return fmt.Sprintf("Conv(s=%d,p=%d)", op.Stride, op.Pad)
+}
 func (op Conv) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
 func (op Conv) Hashcode() uint32      { return hashString(op.String()) }
 func (op Conv) Arity() int            { return 2 }
 func (op Conv) Type() hm.Type         { return fnType(4, 4, 4) }
-func (op Conv) DiffWRT(int) []bool    { return []bool{true, true} }
+func (op Conv) DiffWRT(int) []bool    { return []bool{!op.Data, true} }
 
 // convGeom checks an image shape against weights and returns the geometry.
 func convGeom(name string, x, w tensor.Shape, s, p int) (geom, error) {
@@ -168,20 +201,39 @@ func (op Conv) Do(vs ...G.Value) (G.Value, error) {
 	}
 	n, o := s[0][0], s[1][0]
 	out, y := newDense(n, o, g.oh, g.ow)
-	perImage(n, g.rows*g.cols, func(col []float32, _, i int) {
-		g.im2col(x[i*g.c*g.h*g.w:(i+1)*g.c*g.h*g.w], col)
-		sgemm(false, false, o, g.cols, g.rows, 1, w, g.rows, col, g.cols, 0, y[i*o*g.cols:(i+1)*o*g.cols], g.cols)
-	})
+	xs, ys := g.c*g.h*g.w, o*g.cols
+	if n >= workers() {
+		perImage(n, g.rows*g.cols, func(col []float32, _, i int) {
+			g.im2col(x[i*xs:(i+1)*xs], col, 0, g.oh)
+			sgemm(false, false, o, g.cols, g.rows, 1, w, g.rows, col, g.cols, 0, y[i*ys:(i+1)*ys], g.cols)
+		})
+		return out, nil
+	}
+	// Fewer images than cores (the ConvLSTM at batch 1): the cores split
+	// each image's output rows, columns and product alike.
+	col := getScratch(g.rows * g.cols)
+	defer putScratch(col)
+	for i := 0; i < n; i++ {
+		xi, yi := x[i*xs:(i+1)*xs], y[i*ys:(i+1)*ys]
+		parallel(g.oh, 2, func(lo, hi int) {
+			g.im2col(xi, *col, lo, hi)
+			c0, c1 := lo*g.ow, hi*g.ow
+			sgemm(false, false, o, c1-c0, g.rows, 1, w, g.rows, (*col)[c0:], g.cols, 0, yi[c0:], g.cols)
+		})
+	}
 	return out, nil
 }
 
 func (op Conv) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	x, w := in[0], in[1]
-	dx, err := apply(ConvT{Stride: op.Stride, Pad: op.Pad, OutH: x.Shape()[2], OutW: x.Shape()[3]}, grad, w)
+	dw, err := apply(ConvGradW{Stride: op.Stride, Pad: op.Pad, K: w.Shape()[2]}, x, grad)
 	if err != nil {
 		return nil, err
 	}
-	dw, err := apply(ConvGradW{Stride: op.Stride, Pad: op.Pad, K: w.Shape()[2]}, x, grad)
+	if op.Data {
+		return G.Nodes{nil, dw}, nil
+	}
+	dx, err := apply(ConvT{Stride: op.Stride, Pad: op.Pad, OutH: x.Shape()[2], OutW: x.Shape()[3]}, grad, w)
 	if err != nil {
 		return nil, err
 	}
@@ -244,10 +296,27 @@ func (op ConvT) Do(vs ...G.Value) (G.Value, error) {
 	}
 	n, o := s[0][0], s[1][0]
 	out, x := newDense(n, g.c, g.h, g.w)
-	perImage(n, g.rows*g.cols, func(col []float32, _, i int) {
-		sgemm(true, false, g.rows, g.cols, o, 1, w, g.rows, y[i*o*g.cols:(i+1)*o*g.cols], g.cols, 0, col, g.cols)
-		g.col2im(col, x[i*g.c*g.h*g.w:(i+1)*g.c*g.h*g.w])
-	})
+	xs, ys := g.c*g.h*g.w, o*g.cols
+	if n >= workers() || g.c < 2 {
+		perImage(n, g.rows*g.cols, func(col []float32, _, i int) {
+			sgemm(true, false, g.rows, g.cols, o, 1, w, g.rows, y[i*ys:(i+1)*ys], g.cols, 0, col, g.cols)
+			g.col2im(col, x[i*xs:(i+1)*xs], 0, g.c)
+		})
+		return out, nil
+	}
+	// Fewer images than cores: the cores split each image's channels, the
+	// product's rows with them.
+	col := getScratch(g.rows * g.cols)
+	defer putScratch(col)
+	kk := g.k * g.k
+	for i := 0; i < n; i++ {
+		xi, yi := x[i*xs:(i+1)*xs], y[i*ys:(i+1)*ys]
+		parallel(g.c, 2, func(lo, hi int) {
+			r0, r1 := lo*kk, hi*kk
+			sgemm(true, false, r1-r0, g.cols, o, 1, w[r0:], g.rows, yi, g.cols, 0, (*col)[r0*g.cols:], g.cols)
+			g.col2im(*col, xi, lo, hi)
+		})
+	}
 	return out, nil
 }
 
@@ -316,6 +385,21 @@ func (op ConvGradW) Do(vs ...G.Value) (G.Value, error) {
 	}
 	n, o := s[0][0], s[1][1]
 	out, dw := newDense(o, g.c, op.K, op.K)
+	xs, ys := g.c*g.h*g.w, o*g.cols
+	if n < workers() {
+		// Fewer images than cores: the cores split the column matrix's
+		// rows, then the gradient's rows.
+		col := getScratch(g.rows * g.cols)
+		defer putScratch(col)
+		for i := 0; i < n; i++ {
+			xi, dyi := x[i*xs:(i+1)*xs], dy[i*ys:(i+1)*ys]
+			parallel(g.oh, 2, func(lo, hi int) { g.im2col(xi, *col, lo, hi) })
+			parallel(o, 2, func(lo, hi int) {
+				sgemm(false, true, hi-lo, g.rows, g.cols, 1, dyi[lo*g.cols:], g.cols, *col, g.cols, 1, dw[lo*g.rows:], g.rows)
+			})
+		}
+		return out, nil
+	}
 	// One partial sum per worker, added in worker order: deterministic.
 	workers := min(n, runtime.GOMAXPROCS(0))
 	parts := make([][]float32, workers)
@@ -324,8 +408,8 @@ func (op ConvGradW) Do(vs ...G.Value) (G.Value, error) {
 		parts[w] = make([]float32, len(dw))
 	}
 	perImage(n, g.rows*g.cols, func(col []float32, w, i int) {
-		g.im2col(x[i*g.c*g.h*g.w:(i+1)*g.c*g.h*g.w], col)
-		sgemm(false, true, o, g.rows, g.cols, 1, dy[i*o*g.cols:(i+1)*o*g.cols], g.cols, col, g.cols, 1, parts[w], g.rows)
+		g.im2col(x[i*xs:(i+1)*xs], col, 0, g.oh)
+		sgemm(false, true, o, g.rows, g.cols, 1, dy[i*ys:(i+1)*ys], g.cols, col, g.cols, 1, parts[w], g.rows)
 	})
 	for _, p := range parts[1:] {
 		for j, v := range p {

@@ -8,9 +8,12 @@
 //	c = f ⊙ c_prev + i ⊙ tanh(z_g)
 //	o = σ(z_o + w_co ⊙ c)        h = o ⊙ tanh(c)
 //
-// Cell computes c and Hidden computes h. Their gradients are CellGrad and
-// HiddenGrad, one op per input so every gradient is a single tensor; each
-// recomputes the gates, which costs far less than the convolutions.
+// Cell computes c and Hidden computes h. Each one's backward pass is one
+// op, CellBack or HiddenBack, that computes the gradients of all its
+// inputs in a single pass over the gates into one flat tensor, which Part
+// ops then cut into the per-input gradients gorgonia expects: one pass
+// instead of one per input, since the exponentials cost more than the
+// copies.
 package ops
 
 import (
@@ -62,8 +65,10 @@ func (op Cell) ranks() []int {
 	}
 	return []int{4, 4}
 }
-func (op Cell) Type() hm.Type { return fnType(append(op.ranks(), 4)...) }
-func (op Cell) DiffWRT(n int) []bool {
+func (op Cell) Type() hm.Type        { return fnType(append(op.ranks(), 4)...) }
+func (op Cell) DiffWRT(n int) []bool { return allTrue(n) }
+
+func allTrue(n int) []bool {
 	r := make([]bool, n)
 	for i := range r {
 		r[i] = true
@@ -97,20 +102,54 @@ func (op Cell) Do(vs ...G.Value) (G.Value, error) {
 }
 
 func (op Cell) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	back, err := apply(CellBack{Peep: op.Peep}, append(append(G.Nodes{}, in...), grad)...)
+	if err != nil {
+		return nil, err
+	}
+	return parts(back, in)
+}
+
+// parts cuts a backward op's flat output into one gradient per input, in
+// input order.
+func parts(back *G.Node, in G.Nodes) (G.Nodes, error) {
 	r := make(G.Nodes, len(in))
-	for i := range in {
-		n, err := apply(CellGrad{Peep: op.Peep, Wrt: i}, append(append(G.Nodes{}, in...), grad)...)
-		if err != nil {
+	off := 0
+	for i, x := range in {
+		var err error
+		if r[i], err = apply(Part{Off: off, Shape: x.Shape().Clone()}, back); err != nil {
 			return nil, err
 		}
-		r[i] = n
+		off += x.Shape().TotalSize()
 	}
 	return r, nil
 }
 
-// cellPass runs the cell forward (c != nil) or backward (gc != nil, writing
-// the gradient of input wrt into dst) over inputs d = z, c_prev[, w_ci, w_cf].
-func cellPass(g gates, peep bool, d [][]float32, gc, c []float32, dst func(wrt int) []float32) {
+// packed lays out the gradients of inputs of the given shapes one after
+// another in one flat slice.
+func packed(shapes []tensor.Shape) (*tensor.Dense, [][]float32) {
+	n := 0
+	for _, s := range shapes {
+		n += s.TotalSize()
+	}
+	out, flat := newDense(n)
+	r := make([][]float32, len(shapes))
+	off := 0
+	for i, s := range shapes {
+		r[i] = flat[off : off+s.TotalSize()]
+		off += s.TotalSize()
+	}
+	return out, r
+}
+
+// gateWork is the least number of state elements worth a second core.
+const gateWork = 4096
+
+// cellPass runs the cell forward (gc == nil, writing c) or backward
+// (writing the gradient of input k into dst[k]) over inputs d = z,
+// c_prev[, w_ci, w_cf]. Cores split the positions j of one image; each
+// position's batch loop stays on one core so the peephole sums are the
+// same on any number of cores.
+func cellPass(g gates, peep bool, d [][]float32, gc, c []float32, dst [][]float32) {
 	z, cp := d[0], d[1]
 	var wci, wcf []float32
 	if peep {
@@ -118,76 +157,79 @@ func cellPass(g gates, peep bool, d [][]float32, gc, c []float32, dst func(wrt i
 	}
 	var dz, dcp, dwci, dwcf []float32
 	if gc != nil {
-		dz, dcp = dst(0), dst(1)
+		dz, dcp = dst[0], dst[1]
 		if peep {
-			dwci, dwcf = dst(2), dst(3)
+			dwci, dwcf = dst[2], dst[3]
 		}
 	}
-	for b := 0; b < g.n; b++ {
-		zi, zf, zg := z[g.zAt(b, 0):], z[g.zAt(b, 1):], z[g.zAt(b, 3):]
-		so := b * g.ch * g.hw
-		for j := 0; j < g.ch*g.hw; j++ {
-			cpv := cp[so+j]
-			ai, af := zi[j], zf[j]
-			if peep {
-				ai += wci[j] * cpv
-				af += wcf[j] * cpv
-			}
-			iv, fv, gv := sigmoid32(ai), sigmoid32(af), tanh32(zg[j])
+	m := g.ch * g.hw
+	parallel(m, gateWork, func(lo, hi int) {
+		for b := 0; b < g.n; b++ {
+			zb := g.zAt(b, 0)
+			zi, zf, zg := z[zb:zb+m], z[zb+m:zb+2*m], z[zb+3*m:zb+4*m]
+			so := b * m
+			cpb := cp[so : so+m]
 			if gc == nil {
-				c[so+j] = fv*cpv + iv*gv
+				cb := c[so : so+m]
+				for j := lo; j < hi; j++ {
+					cpv := cpb[j]
+					ai, af := zi[j], zf[j]
+					if peep {
+						ai += wci[j] * cpv
+						af += wcf[j] * cpv
+					}
+					cb[j] = sigmoid32(af)*cpv + sigmoid32(ai)*tanh32(zg[j])
+				}
 				continue
 			}
-			gcv := gc[so+j]
-			di := gcv * gv * iv * (1 - iv)
-			df := gcv * cpv * fv * (1 - fv)
-			dg := gcv * iv * (1 - gv*gv)
-			if dz != nil {
-				dz[g.zAt(b, 0)+j] = di
-				dz[g.zAt(b, 1)+j] = df
-				dz[g.zAt(b, 3)+j] = dg
-			}
-			if dcp != nil {
+			gcb := gc[so : so+m]
+			dzi, dzf, dzg := dz[zb:zb+m], dz[zb+m:zb+2*m], dz[zb+3*m:zb+4*m]
+			dcpb := dcp[so : so+m]
+			for j := lo; j < hi; j++ {
+				cpv := cpb[j]
+				ai, af := zi[j], zf[j]
+				if peep {
+					ai += wci[j] * cpv
+					af += wcf[j] * cpv
+				}
+				iv, fv, gv := sigmoid32(ai), sigmoid32(af), tanh32(zg[j])
+				gcv := gcb[j]
+				di := gcv * gv * iv * (1 - iv)
+				df := gcv * cpv * fv * (1 - fv)
+				dzi[j], dzf[j], dzg[j] = di, df, gcv*iv*(1-gv*gv)
 				v := gcv * fv
 				if peep {
 					v += di*wci[j] + df*wcf[j]
+					dwci[j] += di * cpv
+					dwcf[j] += df * cpv
 				}
-				dcp[so+j] = v
-			}
-			if dwci != nil {
-				dwci[j] += di * cpv
-			}
-			if dwcf != nil {
-				dwcf[j] += df * cpv
+				dcpb[j] = v
 			}
 		}
-	}
+	})
 }
 
-// CellGrad is the gradient of Cell with respect to its input Wrt; its
-// inputs are Cell's inputs followed by the gradient at c.
-type CellGrad struct {
+// CellBack is the backward pass of Cell: its inputs are Cell's inputs
+// followed by the gradient at c, and its output the gradients of Cell's
+// inputs laid end to end in one flat tensor. Backward passes only.
+type CellBack struct {
 	common
 	Peep bool
-	Wrt  int
 }
 
-func (op CellGrad) String() string {
-	return fmt.Sprintf("LSTMCellGrad(peep=%v,wrt=%d)", op.Peep, op.Wrt)
+func (op CellBack) String() string        { return fmt.Sprintf("LSTMCellBack(peep=%v)", op.Peep) }
+func (op CellBack) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op CellBack) Hashcode() uint32      { return hashString(op.String()) }
+func (op CellBack) Arity() int            { return Cell{Peep: op.Peep}.Arity() + 1 }
+func (op CellBack) Type() hm.Type {
+	return fnType(append(append(Cell{Peep: op.Peep}.ranks(), 4), 1)...)
 }
-func (op CellGrad) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
-func (op CellGrad) Hashcode() uint32      { return hashString(op.String()) }
-func (op CellGrad) Arity() int            { return Cell{Peep: op.Peep}.Arity() + 1 }
-func (op CellGrad) Type() hm.Type {
-	r := Cell{Peep: op.Peep}.ranks()
-	return fnType(append(append(r, 4), r[op.Wrt])...)
-}
-func (op CellGrad) DiffWRT(n int) []bool { return make([]bool, n) }
-func (op CellGrad) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+func (op CellBack) DiffWRT(n int) []bool { return make([]bool, n) }
+func (op CellBack) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, fmt.Errorf("%s: second derivatives are not supported", op)
 }
 
-func (op CellGrad) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+func (op CellBack) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf(op.String(), op.Arity(), in)
 	if err != nil {
 		return nil, err
@@ -199,10 +241,18 @@ func (op CellGrad) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if !s[k].Eq(s[1]) {
 		return nil, fmt.Errorf("%s: gradient %v does not fit state %v", op, s[k], s[1])
 	}
-	return s[op.Wrt].Clone(), nil
+	return tensor.Shape{totalSize(s[:k])}, nil
 }
 
-func (op CellGrad) Do(vs ...G.Value) (G.Value, error) {
+func totalSize(s []tensor.Shape) int {
+	n := 0
+	for _, x := range s {
+		n += x.TotalSize()
+	}
+	return n
+}
+
+func (op CellBack) Do(vs ...G.Value) (G.Value, error) {
 	d, s, err := inputs(op.String(), op.Arity(), vs)
 	if err != nil {
 		return nil, err
@@ -212,13 +262,8 @@ func (op CellGrad) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, r := newDense(s[op.Wrt]...)
-	cellPass(g, op.Peep, d[:k], d[k], nil, func(wrt int) []float32 {
-		if wrt == op.Wrt {
-			return r
-		}
-		return nil
-	})
+	out, dst := packed(s[:k])
+	cellPass(g, op.Peep, d[:k], d[k], nil, dst)
 	return out, nil
 }
 
@@ -245,7 +290,7 @@ func (op Hidden) ranks() []int {
 	return []int{4, 4}
 }
 func (op Hidden) Type() hm.Type        { return fnType(append(op.ranks(), 4)...) }
-func (op Hidden) DiffWRT(n int) []bool { return Cell{}.DiffWRT(n) }
+func (op Hidden) DiffWRT(n int) []bool { return allTrue(n) }
 
 func (op Hidden) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf(op.String(), op.Arity(), in)
@@ -273,19 +318,15 @@ func (op Hidden) Do(vs ...G.Value) (G.Value, error) {
 }
 
 func (op Hidden) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	r := make(G.Nodes, len(in))
-	for i := range in {
-		n, err := apply(HiddenGrad{Peep: op.Peep, Wrt: i}, append(append(G.Nodes{}, in...), grad)...)
-		if err != nil {
-			return nil, err
-		}
-		r[i] = n
+	back, err := apply(HiddenBack{Peep: op.Peep}, append(append(G.Nodes{}, in...), grad)...)
+	if err != nil {
+		return nil, err
 	}
-	return r, nil
+	return parts(back, in)
 }
 
 // hiddenPass is cellPass for Hidden over inputs d = z, c[, w_co].
-func hiddenPass(g gates, peep bool, d [][]float32, gh, h []float32, dst func(wrt int) []float32) {
+func hiddenPass(g gates, peep bool, d [][]float32, gh, h []float32, dst [][]float32) {
 	z, c := d[0], d[1]
 	var wco []float32
 	if peep {
@@ -293,68 +334,71 @@ func hiddenPass(g gates, peep bool, d [][]float32, gh, h []float32, dst func(wrt
 	}
 	var dz, dc, dwco []float32
 	if gh != nil {
-		dz, dc = dst(0), dst(1)
+		dz, dc = dst[0], dst[1]
 		if peep {
-			dwco = dst(2)
+			dwco = dst[2]
 		}
 	}
-	for b := 0; b < g.n; b++ {
-		zo := z[g.zAt(b, 2):]
-		so := b * g.ch * g.hw
-		for j := 0; j < g.ch*g.hw; j++ {
-			cv := c[so+j]
-			ao := zo[j]
-			if peep {
-				ao += wco[j] * cv
-			}
-			ov, tc := sigmoid32(ao), tanh32(cv)
+	m := g.ch * g.hw
+	parallel(m, gateWork, func(lo, hi int) {
+		for b := 0; b < g.n; b++ {
+			zb := g.zAt(b, 2)
+			zo := z[zb : zb+m]
+			so := b * m
+			cb := c[so : so+m]
 			if gh == nil {
-				h[so+j] = ov * tc
+				hb := h[so : so+m]
+				for j := lo; j < hi; j++ {
+					cv := cb[j]
+					ao := zo[j]
+					if peep {
+						ao += wco[j] * cv
+					}
+					hb[j] = sigmoid32(ao) * tanh32(cv)
+				}
 				continue
 			}
-			ghv := gh[so+j]
-			do := ghv * tc * ov * (1 - ov)
-			if dz != nil {
-				dz[g.zAt(b, 2)+j] = do
-			}
-			if dc != nil {
+			ghb, dzo, dcb := gh[so:so+m], dz[zb:zb+m], dc[so:so+m]
+			for j := lo; j < hi; j++ {
+				cv := cb[j]
+				ao := zo[j]
+				if peep {
+					ao += wco[j] * cv
+				}
+				ov, tc := sigmoid32(ao), tanh32(cv)
+				ghv := ghb[j]
+				do := ghv * tc * ov * (1 - ov)
+				dzo[j] = do
 				v := ghv * ov * (1 - tc*tc)
 				if peep {
 					v += do * wco[j]
+					dwco[j] += do * cv
 				}
-				dc[so+j] = v
-			}
-			if dwco != nil {
-				dwco[j] += do * cv
+				dcb[j] = v
 			}
 		}
-	}
+	})
 }
 
-// HiddenGrad is the gradient of Hidden with respect to its input Wrt; its
-// inputs are Hidden's inputs followed by the gradient at h.
-type HiddenGrad struct {
+// HiddenBack is the backward pass of Hidden, laid out like CellBack's.
+type HiddenBack struct {
 	common
 	Peep bool
-	Wrt  int
 }
 
-func (op HiddenGrad) String() string {
-	return fmt.Sprintf("LSTMHiddenGrad(peep=%v,wrt=%d)", op.Peep, op.Wrt)
+func (op HiddenBack) String() string        { return fmt.Sprintf("LSTMHiddenBack(peep=%v)", op.Peep) }
+func (op HiddenBack) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op HiddenBack) Hashcode() uint32      { return hashString(op.String()) }
+func (op HiddenBack) Arity() int            { return Hidden{Peep: op.Peep}.Arity() + 1 }
+func (op HiddenBack) Type() hm.Type {
+	return fnType(append(append(Hidden{Peep: op.Peep}.ranks(), 4), 1)...)
 }
-func (op HiddenGrad) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
-func (op HiddenGrad) Hashcode() uint32      { return hashString(op.String()) }
-func (op HiddenGrad) Arity() int            { return Hidden{Peep: op.Peep}.Arity() + 1 }
-func (op HiddenGrad) Type() hm.Type {
-	r := Hidden{Peep: op.Peep}.ranks()
-	return fnType(append(append(r, 4), r[op.Wrt])...)
-}
-func (op HiddenGrad) DiffWRT(n int) []bool { return make([]bool, n) }
-func (op HiddenGrad) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+func (op HiddenBack) DiffWRT(n int) []bool { return make([]bool, n) }
+func (op HiddenBack) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, fmt.Errorf("%s: second derivatives are not supported", op)
 }
 
-func (op HiddenGrad) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+func (op HiddenBack) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf(op.String(), op.Arity(), in)
 	if err != nil {
 		return nil, err
@@ -366,10 +410,10 @@ func (op HiddenGrad) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if !s[k].Eq(s[1]) {
 		return nil, fmt.Errorf("%s: gradient %v does not fit state %v", op, s[k], s[1])
 	}
-	return s[op.Wrt].Clone(), nil
+	return tensor.Shape{totalSize(s[:k])}, nil
 }
 
-func (op HiddenGrad) Do(vs ...G.Value) (G.Value, error) {
+func (op HiddenBack) Do(vs ...G.Value) (G.Value, error) {
 	d, s, err := inputs(op.String(), op.Arity(), vs)
 	if err != nil {
 		return nil, err
@@ -379,12 +423,49 @@ func (op HiddenGrad) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, r := newDense(s[op.Wrt]...)
-	hiddenPass(g, op.Peep, d[:k], d[k], nil, func(wrt int) []float32 {
-		if wrt == op.Wrt {
-			return r
-		}
-		return nil
-	})
+	out, dst := packed(s[:k])
+	hiddenPass(g, op.Peep, d[:k], d[k], nil, dst)
+	return out, nil
+}
+
+// Part copies Shape's worth of values from offset Off of a flat tensor:
+// it cuts the backward ops' packed gradients apart. Backward passes only.
+type Part struct {
+	common
+	Off   int
+	Shape tensor.Shape
+}
+
+func (op Part) String() string        { return fmt.Sprintf("Part(off=%d,shape=%v)", op.Off, op.Shape) }
+func (op Part) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op Part) Hashcode() uint32      { return hashString(op.String()) }
+func (op Part) Arity() int            { return 1 }
+func (op Part) Type() hm.Type         { return fnType(1, len(op.Shape)) }
+func (op Part) DiffWRT(n int) []bool  { return make([]bool, n) }
+func (op Part) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("%s: second derivatives are not supported", op)
+}
+
+func (op Part) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.String(), 1, in)
+	if err != nil {
+		return nil, err
+	}
+	if len(s[0]) != 1 || op.Off < 0 || op.Off+op.Shape.TotalSize() > s[0][0] {
+		return nil, fmt.Errorf("%s: input %v is too short", op, s[0])
+	}
+	return op.Shape.Clone(), nil
+}
+
+func (op Part) Do(vs ...G.Value) (G.Value, error) {
+	d, s, err := inputs(op.String(), 1, vs)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := op.InferShape(s[0]); err != nil {
+		return nil, err
+	}
+	out, y := newDense(op.Shape...)
+	copy(y, d[0][op.Off:])
 	return out, nil
 }

@@ -1,11 +1,15 @@
 // Package ops holds the gorgonia operations the spatiotemporal autoencoder
 // is built from: convolution, transposed convolution and the weight
-// gradient that joins them, channel bias with activation, the fused
-// ConvLSTM gates, and the frame slicing that runs the LSTM over time.
+// gradient that joins them, the same fused with the layer's bias and
+// tanh (and, for the ConvLSTM, over [x, h] at once), the fused ConvLSTM
+// gates, and the frame slicing that runs the LSTM over time.
 //
 // All work on NCHW float32 tensors and call sgemm directly on the
 // [out, in*k*k] weight matrix and per-image column buffers, so no layout
-// transposes happen anywhere. Each op is symbolically differentiable
+// transposes happen anywhere. Work is spread over the cores by image, or,
+// when a batch has fewer images than cores (the ConvLSTM at batch 1),
+// within each image by output rows or channels; OpenBLAS itself runs
+// single-threaded. Each op is symbolically differentiable
 // (gorgonia's SDOp); the gradient of every linear op is another op of this
 // package, so the set is closed under differentiation.
 package ops

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -127,6 +128,13 @@ func TestGradients(t *testing.T) {
 		{"lstm cell without peepholes", Cell{}, []*tensor.Dense{randDense(r, 2, 8, 2, 3), randDense(r, 2, 2, 2, 3)}, []int{0, 1}, nlEps, nlTol},
 		{"lstm hidden with peephole", Hidden{Peep: true}, []*tensor.Dense{randDense(r, 2, 8, 2, 3), randDense(r, 2, 2, 2, 3), randDense(r, 2, 2, 3)}, []int{0, 1, 2}, nlEps, nlTol},
 		{"lstm hidden without peephole", Hidden{}, []*tensor.Dense{randDense(r, 2, 8, 2, 3), randDense(r, 2, 2, 2, 3)}, []int{0, 1}, nlEps, nlTol},
+		{"conv on data: weights only", Conv{Stride: 4, Data: true}, []*tensor.Dense{randDense(r, 1, 1, 19, 19), randDense(r, 2, 1, 11, 11)}, []int{1}, linEps, linTol},
+		{"conv tanh fused, one image split across cores", ConvAct{Stride: 2, Inputs: 1, Tanh: true}, []*tensor.Dense{randDense(r, 1, 3, 9, 9), randDense(r, 4, 3, 5, 5), randDense(r, 4)}, []int{0, 1, 2}, nlEps, nlTol},
+		{"conv tanh fused on data, three images", ConvAct{Stride: 4, Inputs: 1, Tanh: true, Data: true}, []*tensor.Dense{randDense(r, 3, 1, 19, 19), randDense(r, 2, 1, 11, 11), randDense(r, 2)}, []int{1, 2}, nlEps, nlTol},
+		{"lstm gate conv over x and h", ConvAct{Stride: 1, Pad: 1, Inputs: 2}, []*tensor.Dense{randDense(r, 1, 3, 5, 6), randDense(r, 8, 3, 3, 3), randDense(r, 1, 2, 5, 6), randDense(r, 8, 2, 3, 3), randDense(r, 8)}, []int{0, 1, 2, 3, 4}, linEps, linTol},
+		{"lstm gate conv, two images", ConvAct{Stride: 1, Pad: 1, Inputs: 2}, []*tensor.Dense{randDense(r, 2, 2, 4, 5), randDense(r, 4, 2, 3, 3), randDense(r, 2, 1, 4, 5), randDense(r, 4, 1, 3, 3), randDense(r, 4)}, []int{0, 1, 2, 3, 4}, linEps, linTol},
+		{"deconv tanh fused, one image split across cores", ConvTAct{Stride: 2, OutH: 9, OutW: 11, Tanh: true}, []*tensor.Dense{randDense(r, 1, 3, 3, 4), randDense(r, 3, 2, 5, 5), randDense(r, 2)}, []int{0, 1, 2}, nlEps, nlTol},
+		{"deconv linear fused, to one channel", ConvTAct{Stride: 4, OutH: 19, OutW: 19}, []*tensor.Dense{randDense(r, 2, 2, 3, 3), randDense(r, 2, 1, 11, 11), randDense(r, 1)}, []int{0, 1, 2}, linEps, linTol},
 		{"frame slice", FrameSlice{T: 3, Step: 1}, []*tensor.Dense{randDense(r, 6, 2, 2, 2)}, []int{0}, linEps, linTol},
 		{"frame place", FramePlace{T: 3, Step: 2}, []*tensor.Dense{randDense(r, 2, 2, 2, 2)}, []int{0}, linEps, linTol},
 		{"stack", Stack{T: 3}, []*tensor.Dense{randDense(r, 2, 2, 2, 2), randDense(r, 2, 2, 2, 2), randDense(r, 2, 2, 2, 2)}, []int{0, 1, 2}, linEps, linTol},
@@ -212,6 +220,8 @@ func TestConvMatchesDirect(t *testing.T) {
 		{"paper conv1 shape at 35", 2, 1, 35, 35, 4, 11, 4, 0},
 		{"paper conv2 shape at 35", 1, 4, 7, 7, 3, 5, 2, 0},
 		{"lstm same conv", 2, 3, 4, 5, 8, 3, 1, 1},
+		{"one image split across cores", 1, 5, 9, 7, 6, 3, 1, 1},
+		{"three images", 3, 2, 11, 11, 3, 5, 2, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -237,6 +247,7 @@ func TestDeconvMatchesDirect(t *testing.T) {
 		{"paper deconv1 shape at 35", 2, 4, 2, 2, 3, 5, 2, 0, 7, 7},
 		{"paper deconv2 shape at 35", 1, 3, 7, 7, 1, 11, 4, 0, 35, 35},
 		{"padded with leftover", 2, 2, 3, 3, 3, 3, 2, 1, 6, 5},
+		{"one image split across channels", 1, 4, 3, 3, 5, 3, 2, 1, 6, 5},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -263,6 +274,9 @@ func TestShapeErrors(t *testing.T) {
 		{"conv channels", Conv{Stride: 1}, []tensor.Shape{{1, 2, 5, 5}, {3, 4, 3, 3}}, "Conv(s=1,p=0): input (1, 2, 5, 5) does not fit weights (3, 4, 3, 3)"},
 		{"deconv size", ConvT{Stride: 2, OutH: 9, OutW: 9}, []tensor.Shape{{1, 3, 4, 4}, {3, 1, 5, 5}}, "ConvT(s=2,p=0,out=9x9): input (1, 3, 4, 4) does not map onto 9x9"},
 		{"frame slice batch", FrameSlice{T: 4, Step: 0}, []tensor.Shape{{6, 1, 2, 2}}, "FrameSlice(T=4,t=0): input (6, 1, 2, 2) is not a batch of 4-frame volumes"},
+		{"gate conv h size", ConvAct{Stride: 1, Pad: 1, Inputs: 2}, []tensor.Shape{{1, 2, 5, 5}, {8, 2, 3, 3}, {1, 2, 4, 5}, {8, 2, 3, 3}, {8}}, "ConvAct(s=1,p=1,in=2,tanh=false,data=false): input 2 (1, 2, 4, 5) with weights (8, 2, 3, 3) does not match input 1 (1, 2, 5, 5) with (8, 2, 3, 3)"},
+		{"conv bias size", ConvAct{Stride: 1, Inputs: 1}, []tensor.Shape{{1, 2, 5, 5}, {8, 2, 3, 3}, {4}}, "ConvAct(s=1,p=0,in=1,tanh=false,data=false): bias (4) does not fit 8 filters"},
+		{"part too long", Part{Off: 4, Shape: tensor.Shape{2, 3}}, []tensor.Shape{{9}}, "Part(off=4,shape=(2, 3)): input (9) is too short"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -271,5 +285,54 @@ func TestShapeErrors(t *testing.T) {
 				t.Errorf("got %v, want %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestFusedMatchesPlain checks the fused layers against the plain ops they
+// replace, on one core and on two (one image is split across cores, several
+// are spread over them).
+func TestFusedMatchesPlain(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	do := func(op G.Op, in ...G.Value) []float32 {
+		t.Helper()
+		v, err := op.Do(in...)
+		if err != nil {
+			t.Fatalf("%v: %v", op, err)
+		}
+		return v.(tensor.Tensor).Data().([]float32)
+	}
+	dense := func(d []float32, shape ...int) *tensor.Dense {
+		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(d))
+	}
+	for _, procs := range []int{1, 2} {
+		for _, n := range []int{1, 3} {
+			t.Run(fmt.Sprintf("%d images on %d cores", n, procs), func(t *testing.T) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				x, wx := randDense(r, n, 3, 7, 8), randDense(r, 8, 3, 3, 3)
+				h, wh := randDense(r, n, 2, 7, 8), randDense(r, 8, 2, 3, 3)
+				b := randDense(r, 8)
+				sum := do(Conv{Stride: 1, Pad: 1}, x, wx)
+				for i, v := range do(Conv{Stride: 1, Pad: 1}, h, wh) {
+					sum[i] += v
+				}
+				want := do(BiasAct{}, dense(sum, n, 8, 7, 8), b)
+				got := do(ConvAct{Stride: 1, Pad: 1, Inputs: 2}, x, wx, h, wh, b)
+				if d := maxAbsDiff(got, want); d > 1e-5 {
+					t.Errorf("gate conv differs from conv+conv+bias by %g", d)
+				}
+
+				w2, b2 := randDense(r, 4, 3, 5, 5), randDense(r, 4)
+				want = do(BiasAct{Tanh: true}, dense(do(Conv{Stride: 2}, x, w2), n, 4, 2, 2), b2)
+				if d := maxAbsDiff(do(ConvAct{Stride: 2, Inputs: 1, Tanh: true}, x, w2, b2), want); d > 1e-5 {
+					t.Errorf("conv tanh differs from conv+bias+tanh by %g", d)
+				}
+
+				y, wt, bt := randDense(r, n, 3, 3, 4), randDense(r, 3, 2, 5, 5), randDense(r, 2)
+				want = do(BiasAct{Tanh: true}, dense(do(ConvT{Stride: 2, OutH: 9, OutW: 11}, y, wt), n, 2, 9, 11), bt)
+				if d := maxAbsDiff(do(ConvTAct{Stride: 2, OutH: 9, OutW: 11, Tanh: true}, y, wt, bt), want); d > 1e-5 {
+					t.Errorf("deconv tanh differs from deconv+bias+tanh by %g", d)
+				}
+			})
+		}
 	}
 }

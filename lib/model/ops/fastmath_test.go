@@ -1,0 +1,96 @@
+// Tests and benchmarks for the float32 nonlinearities against math's
+// float64 ones.
+package ops
+
+import (
+	"math"
+	"testing"
+)
+
+func TestFastMath(t *testing.T) {
+	cases := []struct {
+		name    string
+		f       func(float32) float32
+		ref     func(float64) float64
+		lo, hi  float64
+		absTol  float64 // absolute error bound
+		relTol  float64 // relative error bound where |value| > relFrom
+		relFrom float64
+	}{
+		// Gates multiply σ by values of order one: its absolute error is
+		// what reaches the output.
+		{"sigmoid", sigmoid32, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, -40, 40, 3e-7, 1e-6, 0.1},
+		{"tanh", tanh32, math.Tanh, -20, 20, 4e-7, 6e-7, 1e-3},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			const steps = 1 << 20
+			var worstAbs, worstRel float64
+			for i := 0; i <= steps; i++ {
+				x := float32(c.lo + (c.hi-c.lo)*float64(i)/steps)
+				got, want := float64(c.f(x)), c.ref(float64(x))
+				d := math.Abs(got - want)
+				worstAbs = math.Max(worstAbs, d)
+				if math.Abs(want) > c.relFrom {
+					worstRel = math.Max(worstRel, d/math.Abs(want))
+				}
+			}
+			if c.absTol > 0 && worstAbs > c.absTol {
+				t.Errorf("largest absolute error %.3g, want at most %.3g", worstAbs, c.absTol)
+			}
+			if worstRel > c.relTol {
+				t.Errorf("largest relative error %.3g, want at most %.3g", worstRel, c.relTol)
+			}
+		})
+	}
+}
+
+func TestFastMathSaturates(t *testing.T) {
+	cases := []struct {
+		name string
+		got  float32
+		want float32
+	}{
+		{"sigmoid of -1000", sigmoid32(-1000), 0},
+		{"sigmoid of 1000", sigmoid32(1000), 1},
+		{"tanh of -1000", tanh32(-1000), -1},
+		{"tanh of 1000", tanh32(1000), 1},
+		{"tanh of 0", tanh32(0), 0},
+	}
+	for _, c := range cases {
+		if math.Abs(float64(c.got-c.want)) > 4e-7 {
+			t.Errorf("%s = %g, want %g", c.name, c.got, c.want)
+		}
+	}
+}
+
+var sink float32
+
+func BenchmarkTanh32(b *testing.B) {
+	var s float32
+	for i := 0; i < b.N; i++ {
+		s += tanh32(float32(i&1023)*0.01 - 5)
+	}
+	sink = s
+}
+
+func BenchmarkMathTanh(b *testing.B) {
+	var s float32
+	for i := 0; i < b.N; i++ {
+		s += float32(math.Tanh(float64(i&1023)*0.01 - 5))
+	}
+	sink = s
+}
+
+func BenchmarkTanhSlice(b *testing.B) {
+	src, dst := make([]float32, 4096), make([]float32, 4096)
+	for i := range src {
+		src[i] = float32(i%1024)*0.01 - 5
+	}
+	for i := 0; i < b.N; i++ {
+		for j, v := range src {
+			dst[j] = tanh32(v)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/4096, "ns/elem")
+}

@@ -1,0 +1,256 @@
+// This file holds the convolutions fused with their layer's bias and
+// activation: ConvAct, act(Σ_k conv(x_k, w_k) + b), which is every
+// encoder layer (one input, tanh) and the ConvLSTM's gate convolution
+// over [x, h] (two inputs, no activation); and ConvTAct, act(convT(y, w) +
+// b), the decoder's layers. Fusing saves a pass over the output and, in
+// training, keeping the pre-activation for the backward pass: the gradient
+// only needs the activation's output. The backward passes are the plain
+// ops of conv.go and bias.go.
+package ops
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// ConvAct is act(Σ_k conv(x_k, w_k) + b) over Inputs pairs (x_k, w_k),
+// followed by the bias b [O]: inputs x_1, w_1, ..., x_K, w_K, b. Every x_k
+// has the same batch and size, every w_k O filters. With Data set, x_1 is
+// data and gets no gradient (see Conv).
+type ConvAct struct {
+	common
+	Stride, Pad, Inputs int
+	Tanh, Data          bool
+}
+
+func (op ConvAct) String() string {
+	return fmt.Sprintf("ConvAct(s=%d,p=%d,in=%d,tanh=%v,data=%v)", op.Stride, op.Pad, op.Inputs, op.Tanh, op.Data)
+}
+func (op ConvAct) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op ConvAct) Hashcode() uint32      { return hashString(op.String()) }
+func (op ConvAct) Arity() int            { return 2*op.Inputs + 1 }
+func (op ConvAct) Type() hm.Type {
+	r := make([]int, 0, op.Arity()+1)
+	for k := 0; k < op.Inputs; k++ {
+		r = append(r, 4, 4)
+	}
+	return fnType(append(r, 1, 4)...)
+}
+func (op ConvAct) DiffWRT(n int) []bool {
+	r := allTrue(n)
+	r[0] = !op.Data
+	return r
+}
+
+// geoms checks the shapes and returns each pair's geometry and O.
+func (op ConvAct) geoms(s []tensor.Shape) ([]geom, int, error) {
+	if op.Inputs < 1 {
+		return nil, 0, fmt.Errorf("%s: no inputs", op)
+	}
+	gs := make([]geom, op.Inputs)
+	o := s[1][0]
+	for k := range gs {
+		x, w := s[2*k], s[2*k+1]
+		g, err := convGeom(op.String(), x, w, op.Stride, op.Pad)
+		if err != nil {
+			return nil, 0, err
+		}
+		if w[0] != o || x[0] != s[0][0] || g.oh != gs[0].oh && k > 0 || g.ow != gs[0].ow && k > 0 {
+			return nil, 0, fmt.Errorf("%s: input %d %v with weights %v does not match input 1 %v with %v", op, k+1, x, w, s[0], s[1])
+		}
+		gs[k] = g
+	}
+	if b := s[len(s)-1]; len(b) != 1 || b[0] != o {
+		return nil, 0, fmt.Errorf("%s: bias %v does not fit %d filters", op, b, o)
+	}
+	return gs, o, nil
+}
+
+func (op ConvAct) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.String(), op.Arity(), in)
+	if err != nil {
+		return nil, err
+	}
+	gs, o, err := op.geoms(s)
+	if err != nil {
+		return nil, err
+	}
+	return tensor.Shape{s[0][0], o, gs[0].oh, gs[0].ow}, nil
+}
+
+func (op ConvAct) Do(vs ...G.Value) (G.Value, error) {
+	d, s, err := inputs(op.String(), op.Arity(), vs)
+	if err != nil {
+		return nil, err
+	}
+	gs, o, err := op.geoms(s)
+	if err != nil {
+		return nil, err
+	}
+	n, cols, b := s[0][0], gs[0].cols, d[len(d)-1]
+	out, y := newDense(n, o, gs[0].oh, gs[0].ow)
+	colSize := 0
+	for _, g := range gs {
+		colSize = max(colSize, g.rows*cols)
+	}
+	ys := o * cols
+	// conv computes output rows [lo, hi) of image i, columns and all.
+	conv := func(col []float32, i, lo, hi int) {
+		c0, c1 := lo*gs[0].ow, hi*gs[0].ow
+		yi := y[i*ys : (i+1)*ys]
+		for k, g := range gs {
+			xs := g.c * g.h * g.w
+			g.im2col(d[2*k][i*xs:(i+1)*xs], col, lo, hi)
+			beta := float32(1)
+			if k == 0 {
+				beta = 0
+			}
+			sgemm(false, false, o, c1-c0, g.rows, 1, d[2*k+1], g.rows, col[c0:], cols, beta, yi[c0:], cols)
+		}
+		for q := 0; q < o; q++ {
+			biasAct(yi[q*cols+c0:q*cols+c1], b[q], op.Tanh)
+		}
+	}
+	if n >= workers() {
+		perImage(n, colSize, func(col []float32, _, i int) { conv(col, i, 0, gs[0].oh) })
+		return out, nil
+	}
+	col := getScratch(colSize)
+	defer putScratch(col)
+	for i := 0; i < n; i++ {
+		parallel(gs[0].oh, 2, func(lo, hi int) { conv(*col, i, lo, hi) })
+	}
+	return out, nil
+}
+
+// biasAct adds b to v in place and applies tanh if asked.
+func biasAct(v []float32, b float32, tanh bool) {
+	if tanh {
+		for j, x := range v {
+			v[j] = tanh32(x + b)
+		}
+		return
+	}
+	for j := range v {
+		v[j] += b
+	}
+}
+
+func (op ConvAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	dz := grad
+	var err error
+	if op.Tanh {
+		if dz, err = apply(TanhGrad{}, out, grad); err != nil {
+			return nil, err
+		}
+	}
+	r := make(G.Nodes, len(in))
+	for k := 0; k < op.Inputs; k++ {
+		x, w := in[2*k], in[2*k+1]
+		if r[2*k+1], err = apply(ConvGradW{Stride: op.Stride, Pad: op.Pad, K: w.Shape()[2]}, x, dz); err != nil {
+			return nil, err
+		}
+		if k == 0 && op.Data {
+			continue
+		}
+		if r[2*k], err = apply(ConvT{Stride: op.Stride, Pad: op.Pad, OutH: x.Shape()[2], OutW: x.Shape()[3]}, dz, w); err != nil {
+			return nil, err
+		}
+	}
+	if r[len(r)-1], err = apply(ChannelSum{}, dz); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// ConvTAct is act(convT(y, w) + b): ConvT's inputs followed by the bias
+// b [C].
+type ConvTAct struct {
+	common
+	Stride, Pad, OutH, OutW int
+	Tanh                    bool
+}
+
+func (op ConvTAct) String() string {
+	return fmt.Sprintf("ConvTAct(s=%d,p=%d,out=%dx%d,tanh=%v)", op.Stride, op.Pad, op.OutH, op.OutW, op.Tanh)
+}
+func (op ConvTAct) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op ConvTAct) Hashcode() uint32      { return hashString(op.String()) }
+func (op ConvTAct) Arity() int            { return 3 }
+func (op ConvTAct) Type() hm.Type         { return fnType(4, 4, 1, 4) }
+func (op ConvTAct) DiffWRT(n int) []bool  { return allTrue(n) }
+func (op ConvTAct) plain() ConvT {
+	return ConvT{Stride: op.Stride, Pad: op.Pad, OutH: op.OutH, OutW: op.OutW}
+}
+
+func (op ConvTAct) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.String(), 3, in)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := op.plain().geom(s[0], s[1]); err != nil {
+		return nil, err
+	}
+	if len(s[2]) != 1 || s[2][0] != s[1][1] {
+		return nil, fmt.Errorf("%s: bias %v does not fit weights %v", op, s[2], s[1])
+	}
+	return tensor.Shape{s[0][0], s[1][1], op.OutH, op.OutW}, nil
+}
+
+func (op ConvTAct) Do(vs ...G.Value) (G.Value, error) {
+	d, s, err := inputs(op.String(), 3, vs)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := op.InferShape(s[0], s[1], s[2]); err != nil {
+		return nil, err
+	}
+	g, _ := op.plain().geom(s[0], s[1])
+	y, w, b := d[0], d[1], d[2]
+	n, o := s[0][0], s[1][0]
+	out, x := newDense(n, g.c, g.h, g.w)
+	xs, ys, plane, kk := g.c*g.h*g.w, o*g.cols, g.h*g.w, g.k*g.k
+	// deconv computes channels [lo, hi) of image i.
+	deconv := func(col []float32, i, lo, hi int) {
+		xi, yi := x[i*xs:(i+1)*xs], y[i*ys:(i+1)*ys]
+		r0, r1 := lo*kk, hi*kk
+		sgemm(true, false, r1-r0, g.cols, o, 1, w[r0:], g.rows, yi, g.cols, 0, col[r0*g.cols:], g.cols)
+		g.col2im(col, xi, lo, hi)
+		for c := lo; c < hi; c++ {
+			biasAct(xi[c*plane:(c+1)*plane], b[c], op.Tanh)
+		}
+	}
+	if n >= workers() || g.c < 2 {
+		perImage(n, g.rows*g.cols, func(col []float32, _, i int) { deconv(col, i, 0, g.c) })
+		return out, nil
+	}
+	col := getScratch(g.rows * g.cols)
+	defer putScratch(col)
+	for i := 0; i < n; i++ {
+		parallel(g.c, 2, func(lo, hi int) { deconv(*col, i, lo, hi) })
+	}
+	return out, nil
+}
+
+func (op ConvTAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	dz := grad
+	var err error
+	if op.Tanh {
+		if dz, err = apply(TanhGrad{}, out, grad); err != nil {
+			return nil, err
+		}
+	}
+	r, err := op.plain().SymDiff(in[:2], nil, dz)
+	if err != nil {
+		return nil, err
+	}
+	db, err := apply(ChannelSum{}, dz)
+	if err != nil {
+		return nil, err
+	}
+	return append(r, db), nil
+}
