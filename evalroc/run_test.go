@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"stae/lib/stream"
+	"stae/lib/stream/streamtest"
 )
 
 func write(t *testing.T, name, text string) string {
@@ -28,21 +29,8 @@ func write(t *testing.T, name, text string) string {
 // last provenance stage.
 func encode(t *testing.T, kind stream.Kind, params map[string]any, recs ...stream.Record) []byte {
 	t.Helper()
-	var buf bytes.Buffer
 	h := stream.NewHeader(kind, nil, stream.Stage{Tool: "mine", Version: "1", Args: []string{"--x"}, Params: params})
-	w, err := stream.NewWriter(&buf, h, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs {
-		if err := w.Write(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return streamtest.Encode(t, h, true, recs...)
 }
 
 // scores makes one score record per abnormality value, frames from 0.

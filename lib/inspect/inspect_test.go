@@ -12,25 +12,12 @@ import (
 	"testing"
 
 	"stae/lib/stream"
+	"stae/lib/stream/streamtest"
 )
 
 func encode(t *testing.T, kind stream.Kind, recs ...stream.Record) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	h := stream.NewHeader(kind, nil, stream.Stage{Tool: "test", Version: "1", Args: []string{}, Params: map[string]any{"width": 2}})
-	w, err := stream.NewWriter(&buf, h, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs {
-		if err := w.Write(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return streamtest.Encode(t, streamtest.Header(kind, "test", map[string]any{"width": 2}), false, recs...)
 }
 
 const header = `{"magic":"stae","version":1,"kind":"%s","provenance":[{"tool":"test","version":"1","args":[],"params":{"width":2}}]}`
