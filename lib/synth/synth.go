@@ -2,25 +2,36 @@
 // examples train and score on, so that the project never needs a real
 // dataset to exercise the whole pipeline.
 //
-// The scene is a fixed camera over a textured, slightly noisy background
-// with a horizontal walkway. Normal traffic is a few small objects, bright
-// or dark, walking steadily left to right along the walkway; each leaves a
-// short fading trail behind it (a stand-in for motion blur), so an object's
-// look depends on how it moves. Abnormal clips add one object that:
+// The scene is a fixed camera, square frames, over a textured, slightly
+// noisy background: grass above and below a paved walkway. Normal traffic is
+// a few walkers, all moving steadily left to right along three lanes of the
+// walkway. A walker is drawn so that the direction and speed of its motion
+// show in every single frame, at a size the model sees after resizing to
+// about 51x51:
 //
-//   - Fast: moves along the flow about four times faster than anyone else;
-//   - Against: moves against the flow (right to left) at a normal speed;
-//   - Across: crosses the walkway (vertically) at a normal speed;
-//   - Large: is about three times the normal size, moving normally.
+//   - its body is split across its direction of motion: the front half
+//     bright, the back half dark (a walker has a visible front);
+//   - behind it a dark motion streak (the body smeared over the last few
+//     frames, fading), whose length is proportional to its speed.
 //
-// The first three differ from normal traffic only in motion (the object has
-// the usual size and contrast), so a score that looks at one frame's energy
-// alone does poorly on them; the fourth is an appearance anomaly. The number
-// of visible objects and their contrast vary from frame to frame, which is
-// what makes frame energy a poor anomaly score here.
+// Abnormal clips have one abnormal object:
 //
-// Everything is deterministic given the seed: the same Config gives the same
-// frames, byte for byte.
+//   - Fast: a walker in view starts to run along the flow, three to four
+//     times faster than anyone else (and its streak grows to match);
+//   - Against: a walker in view turns back against the flow (its front and
+//     streak flip sides);
+//   - Across: a walker in view turns off its lane to cross the walkway and
+//     leave over the grass (its front and streak turn vertical);
+//   - Large: an object about three times the normal size walks in, at a
+//     normal speed.
+//
+// The first three keep the number of objects in view and their size and
+// contrast, so a score from one frame's energy alone does poorly on them;
+// only the shape that motion gives an object tells them apart. The fourth
+// is an appearance anomaly.
+//
+// Everything is deterministic given the seeds: the same Scene and Clip give
+// the same frames, byte for byte.
 package synth
 
 import (
@@ -59,9 +70,10 @@ type Scene struct {
 	Seed uint64
 }
 
-// DefaultScene is the scene the committed test data uses: 96x64, about the
-// aspect ratio of UCSD Ped2, small enough to train on in a minute.
-var DefaultScene = Scene{Width: 96, Height: 64, Seed: 1}
+// DefaultScene is the scene the committed test data uses: 64x64, square so
+// that resizing to the model's square input keeps shapes, and small enough
+// to train on in a minute or two.
+var DefaultScene = Scene{Width: 64, Height: 64, Seed: 1}
 
 // Clip describes one clip to generate.
 type Clip struct {
@@ -85,32 +97,49 @@ type Result struct {
 	First, Last int
 }
 
-// Scene geometry, as fractions of the frame height: the walkway band, and
-// the normal object's size. Objects are about a tenth of the frame high so
-// they stay several pixels tall after resizing to ~40x40.
+// Scene geometry as fractions of the frame height (vertical) or width
+// (horizontal). Walkers are about a seventh of the frame high, so they stay
+// six to eight pixels tall after resizing to the model's 43-59 px input.
 const (
-	walkTop     = 0.30
-	walkBottom  = 0.85
-	objHeight   = 0.11 // normal object height / frame height
-	objAspect   = 0.6  // width / height
+	walkTop     = 0.28
+	walkBottom  = 0.82
+	objHeight   = 0.14 // normal object height / frame height
+	objAspect   = 0.65 // width / height
 	largeFactor = 3.0
-	noiseSigma  = 3.0 // per-frame sensor noise, gray levels
-	trailLen    = 4   // trail samples behind the object, one frame apart
-	trailDecay  = 0.55
+	noiseSigma  = 2.0 // per-frame sensor noise, gray levels
+	// contrast of a walker's dark back and streak, and of its bright front,
+	// against the background in gray levels
+	darkDelta   = -70
+	brightDelta = 60
+	// shutter is how many frames of motion the streak shows; streakFade is
+	// its contrast at the far end relative to the body's.
+	shutter    = 3.0
+	streakFade = 0.25
 )
 
-// speeds in pixels per frame at width 96; scaled with the width.
+// lanes are the walkers' rows, as fractions of the frame height, and each
+// lane's walking speed in frame widths per frame: a normal walker crosses
+// the frame in 50-65 frames. Walkers in one lane keep about one speed
+// (laneJitter either way), so that they never catch up with each other.
+// The lanes are further apart than a walker is tall, so walkers in
+// neighbouring lanes pass each other without touching.
+var lanes = [...]struct{ y, speed float64 }{
+	{0.38, 1.0 / 64},
+	{0.55, 1.15 / 64},
+	{0.72, 1.3 / 64},
+}
+
 const (
-	speedMin  = 1.0
-	speedMax  = 1.6
-	fastSpeed = 5.0
+	laneJitter = 0.04 / 64
+	speedMin   = 1.0/64 - laneJitter
+	fastSpeed  = 4.0 / 64
 )
 
 type object struct {
 	x, y   float64 // centre
-	vx, vy float64
-	w, h   float64 // full extent
-	delta  float64 // intensity offset from the background
+	vx, vy float64 // pixels per frame
+	w, h   float64 // full extent of the body
+	gain   float64 // contrast multiplier, about 1
 	abnorm bool
 }
 
@@ -129,14 +158,14 @@ func (s Scene) Background() []float64 {
 		for x := 0; x < w; x++ {
 			base := 80.0 // grass
 			if y >= top && y < bot {
-				base = 135 // paving
+				base = 140 // paving
 				// Paving joints: darker lines every 12 px across, and the
 				// walkway's edges.
 				if (x+3)%12 == 0 || y == top || y == bot-1 {
-					base -= 18
+					base -= 15
 				}
 			}
-			v := base + 22*coarse[y*w+x] + 10*fine[y*w+x] + 4*(rng.Float64()*2-1)
+			v := base + 18*coarse[y*w+x] + 8*fine[y*w+x] + 3*(rng.Float64()*2-1)
 			bg[y*w+x] = v
 		}
 	}
@@ -181,34 +210,37 @@ func (s Scene) Generate(c Clip) (Result, error) {
 	}
 	w, h := s.Width, s.Height
 	fw, fh := float64(w), float64(h)
-	scale := fw / 96 // speeds are specified at width 96
 	bg := s.Background()
 	rng := rand.New(rand.NewPCG(c.Seed, uint64(c.Anomaly)))
 
-	top, bot := walkTop*fh, walkBottom*fh
 	oh := objHeight * fh
-	newNormal := func(x float64) *object {
-		sz := 0.85 + 0.3*rng.Float64()
-		d := 45 + 45*rng.Float64()
-		if rng.IntN(2) == 0 {
-			d = -d
+	lastLane := -1
+	newNormal := func() *object {
+		// Never the lane of the last arrival, so that walkers in a lane
+		// are at least two arrivals apart and never overlap.
+		lane := rng.IntN(len(lanes) - 1)
+		if lastLane >= 0 && lane >= lastLane {
+			lane++
 		}
+		lastLane = lane
+		sz := 0.92 + 0.16*rng.Float64()
 		o := &object{
-			vx:    scale * (speedMin + (speedMax-speedMin)*rng.Float64()),
-			h:     oh * sz,
-			w:     oh * sz * objAspect,
-			delta: d,
+			vx:   fw * (lanes[lane].speed + (rng.Float64()*2-1)*laneJitter),
+			h:    oh * sz,
+			w:    oh * sz * objAspect,
+			gain: 0.9 + 0.2*rng.Float64(),
 		}
-		o.x = x
-		o.y = top + o.h/2 + 1 + rng.Float64()*(bot-top-o.h-2)
+		o.x = -o.w / 2
+		o.y = lanes[lane].y*fh + (rng.Float64()*2-1)*0.003*fh
 		return o
 	}
 
-	// Traffic: new walkers arrive at the left edge every 10-18 frames, which
-	// keeps about six in view. Regular arrivals keep the number in view
-	// steady, and the clip starts after a warm-up long enough for the first
-	// arrivals to have crossed, so the crowd has no trend over the clip: a
-	// trend would let frame energy alone find anomalies late in a clip.
+	// Traffic: a new walker arrives at the left edge every 14-20 frames,
+	// which keeps three or four in view. Regular arrivals keep the number
+	// in view steady, and the clip starts after a warm-up long enough for
+	// the first arrivals to have crossed, so the crowd has no trend over
+	// the clip: a trend would let frame energy alone find anomalies late in
+	// a clip.
 	var objs []*object
 	next := 0
 	arrival := func() {
@@ -216,10 +248,8 @@ func (s Scene) Generate(c Clip) (Result, error) {
 			next--
 			return
 		}
-		o := newNormal(0)
-		o.x = -o.w / 2
-		objs = append(objs, o)
-		next = 10 + rng.IntN(9)
+		objs = append(objs, newNormal())
+		next = 14 + rng.IntN(7)
 	}
 	step := func() {
 		kept := objs[:0]
@@ -232,7 +262,7 @@ func (s Scene) Generate(c Clip) (Result, error) {
 		}
 		objs = kept
 	}
-	for range int(fw/(scale*speedMin)) + 10 {
+	for range int(math.Ceil(1/speedMin)) + 20 {
 		arrival()
 		step()
 	}
@@ -283,11 +313,10 @@ func (s Scene) Generate(c Clip) (Result, error) {
 // (so the number of objects in view does not change, and neither does the
 // frame's energy much): it starts to run along the flow, turns back, or
 // turns to cross the walkway. The large object is a new arrival.
-func (s Scene) abnormal(k Kind, objs []*object, newNormal func(float64) *object) *object {
+func (s Scene) abnormal(k Kind, objs []*object, newNormal func() *object) *object {
 	fw, fh := float64(s.Width), float64(s.Height)
-	scale := fw / 96
 	if k == Large {
-		o := newNormal(0)
+		o := newNormal()
 		o.w *= largeFactor
 		o.h *= largeFactor
 		o.x = -o.w / 2
@@ -297,7 +326,7 @@ func (s Scene) abnormal(k Kind, objs []*object, newNormal func(float64) *object)
 	}
 	// The walker nearest a point that leaves it a good stretch of frame
 	// to misbehave in.
-	target := map[Kind]float64{Fast: 0.2, Against: 0.65, Across: 0.5}[k] * fw
+	target := map[Kind]float64{Fast: 0.2, Against: 0.7, Across: 0.5}[k] * fw
 	var o *object
 	for _, c := range objs {
 		if c.x < c.w/2 || c.x > fw-c.w/2 {
@@ -312,7 +341,7 @@ func (s Scene) abnormal(k Kind, objs []*object, newNormal func(float64) *object)
 	}
 	switch k {
 	case Fast:
-		o.vx = scale * fastSpeed
+		o.vx = fw * fastSpeed
 	case Against:
 		o.vx = -o.vx
 	case Across:
@@ -332,10 +361,10 @@ func (o *object) visible(fw, fh float64) bool {
 	return o.x+o.w/2 > 0 && o.x-o.w/2 < fw && o.y+o.h/2 > 0 && o.y-o.h/2 < fh
 }
 
-// gone reports whether the object and its trail are out of view and moving
-// away, so it can never be seen again.
+// gone reports whether the object and its streak are out of view and
+// moving away, so it can never be seen again.
 func (o *object) gone(fw, fh float64) bool {
-	tx, ty := o.x-trailLen*o.vx, o.y-trailLen*o.vy
+	tx, ty := o.x-shutter*o.vx, o.y-shutter*o.vy
 	left := o.vx >= 0 && math.Min(o.x, tx)-o.w/2 > fw || o.vx <= 0 && math.Max(o.x, tx)+o.w/2 < 0
 	vert := o.vy >= 0 && math.Min(o.y, ty)-o.h/2 > fh || o.vy <= 0 && math.Max(o.y, ty)+o.h/2 < 0
 	if o.vy == 0 {
@@ -348,32 +377,69 @@ func (o *object) gone(fw, fh float64) bool {
 }
 
 // render draws the object into off, the layer of offsets from the
-// background: a soft ellipse at full contrast, and fainter copies at the
-// positions of the last few frames (the trail).
+// background: the dark streak (the body's positions over the last shutter
+// frames, fading with age), then the body, its back half dark and its front
+// half bright.
 func (o *object) render(off []float64, w, h int) {
-	for k := trailLen; k >= 0; k-- {
-		cx, cy := o.x-float64(k)*o.vx, o.y-float64(k)*o.vy
-		a := math.Pow(trailDecay, float64(k))
-		o.ellipse(off, w, h, cx, cy, a)
+	speed := math.Hypot(o.vx, o.vy)
+	if speed == 0 {
+		o.body(off, w, h, o.x, o.y, 1, 0, 0)
+		return
+	}
+	ux, uy := o.vx/speed, o.vy/speed
+	// Samples every half pixel along the streak, oldest first, so that
+	// newer (stronger) samples win where they overlap.
+	n := int(math.Ceil(2 * shutter * speed))
+	for i := n; i >= 1; i-- {
+		f := float64(i) / float64(n) // 1 at the streak's far end
+		a := 1 - (1-streakFade)*f
+		cx, cy := o.x-f*shutter*o.vx, o.y-f*shutter*o.vy
+		o.ellipse(off, w, h, cx, cy, darkDelta*o.gain*a, 0, 0)
+	}
+	o.body(off, w, h, o.x, o.y, 1, ux, uy)
+}
+
+// body draws the body at (cx, cy): dark behind the line through its centre
+// across the direction (ux, uy), bright in front of it. A zero direction
+// draws it all dark.
+func (o *object) body(off []float64, w, h int, cx, cy, a, ux, uy float64) {
+	o.ellipse(off, w, h, cx, cy, darkDelta*o.gain*a, 0, 0)
+	if ux != 0 || uy != 0 {
+		o.ellipse(off, w, h, cx, cy, brightDelta*o.gain*a, ux, uy)
 	}
 }
 
-// ellipse draws offset delta*a inside the ellipse, keeping whichever of
-// this and what is already drawn is stronger, so overlapping trails and
-// bodies never add up to more than one body's contrast (occlusion, not
-// transparency). The rim is antialiased over about a pixel.
-func (o *object) ellipse(off []float64, w, h int, cx, cy, a float64) {
+// ellipse draws offset delta inside the object's ellipse centred on
+// (cx, cy) (only its front half, ahead of the centre along (ux, uy), unless
+// that is zero), keeping whichever of this and what is already drawn is
+// stronger (for the bright front: replacing it), so overlapping bodies and
+// streaks never add up to more than one body's contrast (occlusion, not
+// transparency). Rims are antialiased over about a pixel.
+func (o *object) ellipse(off []float64, w, h int, cx, cy, delta, ux, uy float64) {
 	rx, ry := o.w/2, o.h/2
+	half := ux != 0 || uy != 0
 	x0, x1 := int(math.Floor(cx-rx-1)), int(math.Ceil(cx+rx+1))
 	y0, y1 := int(math.Floor(cy-ry-1)), int(math.Ceil(cy+ry+1))
 	for y := max(0, y0); y <= min(h-1, y1); y++ {
 		for x := max(0, x0); x <= min(w-1, x1); x++ {
-			dx, dy := (float64(x)+0.5-cx)/rx, (float64(y)+0.5-cy)/ry
+			px, py := float64(x)+0.5-cx, float64(y)+0.5-cy
+			dx, dy := px/rx, py/ry
 			r := math.Sqrt(dx*dx + dy*dy)
 			// Coverage falls from 1 to 0 across about one pixel at the rim.
 			cov := math.Max(0, math.Min(1, (1-r)*math.Min(rx, ry)+0.5))
-			if v := o.delta * a * cov; math.Abs(v) > math.Abs(off[y*w+x]) {
-				off[y*w+x] = v
+			if half {
+				// and across about a pixel at the dividing line
+				cov *= math.Max(0, math.Min(1, px*ux+py*uy+0.5))
+			}
+			if cov == 0 {
+				continue
+			}
+			v := delta * cov
+			i := y*w + x
+			if half {
+				off[i] = off[i]*(1-cov) + v
+			} else if math.Abs(v) > math.Abs(off[i]) {
+				off[i] = v
 			}
 		}
 	}

@@ -6,6 +6,7 @@ package synth
 import (
 	"bytes"
 	"image"
+	"math"
 	"testing"
 )
 
@@ -68,10 +69,58 @@ func TestBackgroundIsShared(t *testing.T) {
 		d := float64(a.Frames[0].Pix[i]) - float64(b.Frames[0].Pix[i])
 		sum += d * d
 	}
-	// Two independent noise draws of sigma 3 differ by sigma 3*sqrt2, so
-	// the mean square is about 18.
-	if ms := sum / float64(w*8); ms > 30 {
-		t.Errorf("mean square difference of the grass %.1f, want about 18", ms)
+	// Two independent noise draws of sigma 2 differ by sigma 2*sqrt2, so
+	// the mean square is about 8.
+	if ms := sum / float64(w*8); ms > 14 {
+		t.Errorf("mean square difference of the grass %.1f, want about 8", ms)
+	}
+}
+
+// A walker shows which way it moves in a single frame: its front half is
+// brighter than the background, its back half darker, and a dark streak
+// trails it, as long as shutter frames of its motion.
+func TestWalkerShowsItsDirection(t *testing.T) {
+	const size = 48
+	tests := []struct {
+		name   string
+		vx, vy float64
+	}{
+		{"right (normal)", 1.2, 0},
+		{"left (against)", -1.2, 0},
+		{"down (across)", 0, 1.2},
+		{"up (across)", 0, -1.2},
+		{"fast right", 4, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := &object{x: size / 2, y: size / 2, vx: tt.vx, vy: tt.vy, w: 8, h: 8, gain: 1}
+			off := make([]float64, size*size)
+			o.render(off, size, size)
+			speed := math.Hypot(tt.vx, tt.vy)
+			ux, uy := tt.vx/speed, tt.vy/speed
+			// at distance d from the centre along the motion (negative: behind)
+			at := func(d float64) float64 {
+				x, y := int(math.Floor(o.x+d*ux)), int(math.Floor(o.y+d*uy))
+				return off[y*size+x]
+			}
+			if v := at(2); v <= 0 {
+				t.Errorf("front half: offset %.1f, want bright (> 0)", v)
+			}
+			if v := at(-2); v >= 0 {
+				t.Errorf("back half: offset %.1f, want dark (< 0)", v)
+			}
+			// The streak reaches shutter*speed behind the body's back edge.
+			streak := shutter * speed
+			if v := at(-4 - streak + 1); v >= 0 {
+				t.Errorf("end of the streak: offset %.1f, want dark (< 0)", v)
+			}
+			if v := at(-4 - streak - 2); v != 0 {
+				t.Errorf("beyond the streak: offset %.1f, want 0", v)
+			}
+			if v := at(6); v != 0 {
+				t.Errorf("ahead of the body: offset %.1f, want 0", v)
+			}
+		})
 	}
 }
 
