@@ -214,7 +214,7 @@ func (f *fitter) fit(ctx context.Context, stdin io.Reader) error {
 			return fmt.Errorf("resume: %s holds no training state", f.resume)
 		}
 	}
-	d, err := read(stdin)
+	d, err := read(stream.CancelReader(ctx, stdin))
 	if err != nil {
 		return fmt.Errorf("reading volumes: %w", err)
 	}

@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -53,6 +54,17 @@ func volumes(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// cancelOnWrite cancels a context on the first write to it.
+type cancelOnWrite struct {
+	w      io.Writer
+	cancel context.CancelFunc
+}
+
+func (c cancelOnWrite) Write(p []byte) (int, error) {
+	c.cancel()
+	return c.w.Write(p)
 }
 
 func fitRun(t *testing.T, ctx context.Context, in []byte, args ...string) (int, string) {
@@ -105,11 +117,15 @@ func TestResumeRoundTrip(t *testing.T) {
 	if got := load(t, part); got.Train.Epoch != 2 || len(got.History.Epochs) != 1 {
 		t.Fatalf("after one epoch the checkpoint resumes at epoch %d with %d epochs of history", got.Train.Epoch, len(got.History.Epochs))
 	}
+	// Interrupted once the volumes are read (the first progress line), so
+	// before the first step: a signal while reading stops the read itself.
 	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	code, msg := fitRun(t, ctx, in, "--out", part, "--resume", part, "--epochs", "3")
-	if want := "fit: interrupted: " + part + " resumes from epoch 2 step 0\n"; code != 1 || msg != want {
-		t.Fatalf("interrupted run: exit %d, %q; want 1, %q", code, msg, want)
+	var errOut bytes.Buffer
+	code := run(ctx, []string{"fit", "--scale", "0.05", "--batch", "8", "--micro-batch", "3", "--lr", "1e-3",
+		"--out", part, "--resume", part, "--epochs", "3"}, bytes.NewReader(in), &bytes.Buffer{}, cancelOnWrite{&errOut, cancel})
+	lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+	if want := "fit: interrupted: " + part + " resumes from epoch 2 step 0"; code != 1 || lines[len(lines)-1] != want {
+		t.Fatalf("interrupted run: exit %d, %q; want 1, last line %q", code, errOut.String(), want)
 	}
 	if code, msg := fitRun(t, context.Background(), in, "--out", part, "--resume", part, "--epochs", "3"); code != 0 {
 		t.Fatalf("exit %d: %s", code, msg)

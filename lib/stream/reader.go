@@ -17,6 +17,7 @@ import (
 
 // Reader reads one stream: its header at construction, then records.
 type Reader struct {
+	src  io.Reader
 	br   *bufio.Reader
 	dec  *msgpack.Decoder
 	json bool
@@ -29,43 +30,62 @@ type Reader struct {
 // is one of want (any kind when want is empty).
 func NewReader(r io.Reader, want ...Kind) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
-	sr := &Reader{br: br}
-	first, err := firstByte(br)
-	if err == io.EOF {
-		return nil, ErrEmpty
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading stream header: %w", err)
-	}
-	switch {
-	case first == '{':
-		sr.json = true
-		line, err := sr.readLine(MaxHeaderBytes)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrNotStream, err)
+	sr := &Reader{src: r, br: br}
+	if err := sr.readHeader(); err != nil {
+		if sr.interrupted() {
+			return nil, ErrInterrupted
 		}
-		if err := json.Unmarshal(line, &sr.hdr); err != nil {
-			return nil, fmt.Errorf("%w: header is not a stae header", ErrNotStream)
-		}
-	case first >= 0x80 && first <= 0x8f, first == 0xde, first == 0xdf:
-		sr.dec = msgpack.NewDecoder(br)
-		if err := sr.dec.Decode(&sr.hdr); err != nil {
-			if isEOF(err) {
-				return nil, fmt.Errorf("%w: header cut short", ErrTruncated)
-			}
-			return nil, fmt.Errorf("%w: header is not a stae header", ErrNotStream)
-		}
-		normaliseParams(&sr.hdr)
-	default:
-		return nil, fmt.Errorf("%w (first byte 0x%02x)", ErrNotStream, first)
-	}
-	if err := sr.hdr.Validate(); err != nil {
 		return nil, err
 	}
 	if len(want) > 0 && !slices.Contains(want, sr.hdr.Kind) {
 		return nil, kindError(want, sr.hdr.Kind)
 	}
 	return sr, nil
+}
+
+// interrupted tells whether the reader's input was cut by its context (see
+// CancelReader): whatever decoding error that caused is reported as such.
+func (r *Reader) interrupted() bool {
+	cr, ok := r.src.(*cancelReader)
+	return ok && cr.ctx.Err() != nil
+}
+
+// readHeader reads and validates the header in either encoding.
+func (sr *Reader) readHeader() error {
+	br := sr.br
+	first, err := firstByte(br)
+	if err == io.EOF {
+		return ErrEmpty
+	}
+	if err != nil {
+		return fmt.Errorf("reading stream header: %w", err)
+	}
+	switch {
+	case first == '{':
+		sr.json = true
+		line, err := sr.readLine(MaxHeaderBytes)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrNotStream, err)
+		}
+		if err := json.Unmarshal(line, &sr.hdr); err != nil {
+			return fmt.Errorf("%w: header is not a stae header", ErrNotStream)
+		}
+	case first >= 0x80 && first <= 0x8f, first == 0xde, first == 0xdf:
+		sr.dec = msgpack.NewDecoder(br)
+		if err := sr.dec.Decode(&sr.hdr); err != nil {
+			if isEOF(err) {
+				return fmt.Errorf("%w: header cut short", ErrTruncated)
+			}
+			return fmt.Errorf("%w: header is not a stae header", ErrNotStream)
+		}
+		normaliseParams(&sr.hdr)
+	default:
+		return fmt.Errorf("%w (first byte 0x%02x)", ErrNotStream, first)
+	}
+	if err := sr.hdr.Validate(); err != nil {
+		return err
+	}
+	return nil
 }
 
 // firstByte peeks the first byte that is not JSON whitespace.
@@ -113,6 +133,10 @@ func (r *Reader) Next() (Record, error) {
 		return nil, io.EOF
 	}
 	r.n++
+	if err != nil && r.interrupted() {
+		r.done = true
+		return nil, ErrInterrupted
+	}
 	if err != nil {
 		r.done = true
 		return nil, fmt.Errorf("record %d: %w", r.n, err)

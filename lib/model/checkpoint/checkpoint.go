@@ -75,6 +75,38 @@ type History struct {
 	Stopped     string  `json:"stopped,omitempty"` // why training ended, if it did
 }
 
+// MarshalJSON writes h; a best validation loss of +Inf (no epoch finished
+// yet: a run interrupted in its first epoch) travels as null, JSON having
+// no infinity.
+func (h History) MarshalJSON() ([]byte, error) {
+	type plain History
+	aux := struct {
+		plain
+		BestValLoss *float64 `json:"best_val_loss"`
+	}{plain: plain(h)}
+	if !math.IsInf(h.BestValLoss, 1) {
+		aux.BestValLoss = &h.BestValLoss
+	}
+	return json.Marshal(aux)
+}
+
+// UnmarshalJSON reads h, a null best validation loss as +Inf.
+func (h *History) UnmarshalJSON(b []byte) error {
+	type plain History
+	aux := struct {
+		*plain
+		BestValLoss *float64 `json:"best_val_loss"`
+	}{plain: (*plain)(h)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	h.BestValLoss = math.Inf(1)
+	if aux.BestValLoss != nil {
+		h.BestValLoss = *aux.BestValLoss
+	}
+	return nil
+}
+
 // Options are the training settings a resumed run must keep.
 type Options struct {
 	Epochs     int     `json:"epochs"`
@@ -207,6 +239,32 @@ func Load(path string) (*Checkpoint, error) {
 	return c, nil
 }
 
+// maxSide bounds every size in a configuration read from a file, before
+// anything computes with it (model.Config.Validate searches for the nearest
+// valid side and must not start from near the largest int).
+const maxSide = 1 << 16
+
+// plausible checks a decoded configuration's numbers against maxSide.
+func plausible(c model.Config) error {
+	if len(c.LSTM) > 64 {
+		return fmt.Errorf("%d ConvLSTM layers", len(c.LSTM))
+	}
+	for _, d := range []struct {
+		name string
+		n    int
+	}{{"height", c.Height}, {"width", c.Width}, {"length", c.Length}, {"conv1", c.Conv1}, {"conv2", c.Conv2}, {"deconv1", c.Deconv1}} {
+		if d.n < 1 || d.n > maxSide {
+			return fmt.Errorf("%s %d outside 1..%d", d.name, d.n, maxSide)
+		}
+	}
+	for _, n := range c.LSTM {
+		if n < 1 || n > maxSide {
+			return fmt.Errorf("ConvLSTM width %d outside 1..%d", n, maxSide)
+		}
+	}
+	return nil
+}
+
 func digest(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:8])
@@ -231,6 +289,9 @@ func Decode(b []byte) (*Checkpoint, error) {
 	var h header
 	if err := json.Unmarshal(b[16:16+hl], &h); err != nil {
 		return nil, fmt.Errorf("%w: header: %v", ErrCorrupt, err)
+	}
+	if err := plausible(h.Config); err != nil {
+		return nil, fmt.Errorf("%w: configuration: %v", ErrCorrupt, err)
 	}
 	if err := h.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: configuration: %v", ErrCorrupt, err)

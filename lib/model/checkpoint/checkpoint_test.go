@@ -14,7 +14,7 @@ import (
 	"stae/lib/model"
 )
 
-func sample(t *testing.T, withTrain bool) *Checkpoint {
+func sample(t testing.TB, withTrain bool) *Checkpoint {
 	t.Helper()
 	c := model.Config{Height: 35, Width: 43, Length: 3, Conv1: 2, Conv2: 2, LSTM: []int{2, 1, 2}, Deconv1: 2, Peephole: true}
 	best, err := model.New(c, 1)
