@@ -105,7 +105,7 @@ func evaluate(ctx context.Context, o options, stdin io.Reader, stderr io.Writer)
 	if err != nil {
 		return nil, err
 	}
-	r, err := stream.NewReader(stdin, stream.KindScore, stream.KindEvent)
+	r, err := stream.NewReader(stream.CancelReader(ctx, stdin), stream.KindScore, stream.KindEvent)
 	if err != nil {
 		return nil, err
 	}

@@ -108,6 +108,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return mean(c.Context, sources, w, h, c.String("out"), c.Bool("quiet"), stderr)
 		},
 	}}
+	app.Commands = append(app.Commands, tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
 }
 

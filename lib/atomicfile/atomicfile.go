@@ -5,6 +5,7 @@ package atomicfile
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -31,6 +32,11 @@ func Write(path string, perm os.FileMode, write func(w io.Writer) error) (err er
 	}()
 	bw := bufio.NewWriterSize(f, 1<<20)
 	if err = write(bw); err != nil {
+		// Name the file the user asked for, not the temporary one.
+		var pe *os.PathError
+		if errors.As(err, &pe) && pe.Path == tmp {
+			return fmt.Errorf("writing %s: %w", path, pe.Err)
+		}
 		return err
 	}
 	if err = bw.Flush(); err != nil {

@@ -71,6 +71,9 @@ func Sides(side int) (h1, h2 int, ok bool) {
 // NearestSides returns the closest valid sides below and above side (0
 // where there is none below).
 func NearestSides(side int) (below, above int) {
+	// Valid sides are 8 apart, so both searches end within 8 steps; the
+	// bound keeps the upward one from overflowing on absurd input.
+	side = min(side, 1<<30)
 	for s := side; s >= k1; s-- {
 		if _, _, ok := Sides(s); ok {
 			below = s

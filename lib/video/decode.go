@@ -39,18 +39,10 @@ type Options struct {
 var (
 	ErrNotVideo = errors.New("not a video OpenCV can read")
 	ErrNoFrames = errors.New("video has no frames")
+	ErrCutShort = errors.New("video ends before the frames its file declares (cut short or damaged?)")
 	ErrNotImage = errors.New("not an image OpenCV can read")
 	ErrBadSize  = errors.New("frame size must be positive")
 )
-
-func init() {
-	// OpenCV logs warnings (e.g. which backends failed to open a file) on
-	// stderr; stae reports failures itself in one line. OpenCV reads this
-	// on first use, and with cgo os.Setenv reaches the C environment.
-	if _, ok := os.LookupEnv("OPENCV_LOG_LEVEL"); !ok {
-		os.Setenv("OPENCV_LOG_LEVEL", "ERROR")
-	}
-}
 
 // job is one frame to make, or a clip-level error at that point of the
 // sequence. Exactly one of path, raw and err is set.
@@ -204,6 +196,7 @@ func readVideo(ctx context.Context, c Clip, send func(job) bool) error {
 		return whyUnreadable(c.Path, ErrNotVideo)
 	}
 	defer vc.Close()
+	declared := int(vc.Get(gocv.VideoCaptureFrameCount))
 	m := gocv.NewMat()
 	defer m.Close()
 	n := 0
@@ -227,6 +220,12 @@ func readVideo(ctx context.Context, c Clip, send func(job) bool) error {
 	}
 	if n == 0 {
 		return whyUnreadable(c.Path, ErrNoFrames)
+	}
+	// A half-copied file decodes its first part and then just ends. Some
+	// containers only estimate their frame count from the duration, so a
+	// small shortfall is tolerated.
+	if missing := declared - n; missing > max(2, declared/50) {
+		return fmt.Errorf("%s: decoded %d of %d frames: %w", c.Path, n, declared, ErrCutShort)
 	}
 	return nil
 }

@@ -391,6 +391,17 @@ func TestDecodeErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	vw.Close()
+	// A video cut short: the first third of the synthetic training clip
+	// (80 frames declared, about 26 decodable).
+	whole, err := os.ReadFile(filepath.Join("..", "..", "testdata", "synth", "Train", "Train001.avi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "cut.avi"), string(whole[:len(whole)/3]))
+	cutFrames := func() int { // what OpenCV decodes from the cut file
+		frames, _ := decodeAll(t, 4, 2, filepath.Join(dir, "cut.avi"))
+		return len(frames)
+	}()
 
 	tests := []struct {
 		name   string
@@ -403,6 +414,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"empty file", "zero.avi", 0, ErrNotVideo, "/zero.avi: empty file: not a video OpenCV can read"},
 		{"video with no frames", "noframes.avi", 0, ErrNoFrames, "/noframes.avi: video has no frames"},
 		{"broken image", "broken", 2, ErrNotImage, "/broken/3.png: not an image OpenCV can read"},
+		{"video cut short", "cut.avi", cutFrames, ErrCutShort,
+			fmt.Sprintf("/cut.avi: decoded %d of 80 frames: video ends before the frames its file declares (cut short or damaged?)", cutFrames)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
