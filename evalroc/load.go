@@ -57,7 +57,7 @@ type scoreData struct {
 
 func readScores(ctx context.Context, r *stream.Reader, f field) (*scoreData, error) {
 	d := &scoreData{}
-	seen := map[string]bool{}
+	var order stream.Order
 	var cur *series
 	for {
 		if err := tool.ContextErr(ctx); err != nil {
@@ -70,15 +70,13 @@ func readScores(ctx context.Context, r *stream.Reader, f field) (*scoreData, err
 		if err != nil {
 			return nil, err
 		}
-		if cur == nil || s.Video != cur.ID {
-			if seen[s.Video] {
-				return nil, fmt.Errorf("record %d: video %s appears again after %s; a video's records must be contiguous", r.Count(), s.Video, cur.ID)
-			}
-			seen[s.Video] = true
+		newVideo, err := order.Next(s.Video, s.Frame)
+		if err != nil {
+			return nil, fmt.Errorf("record %d: %w", r.Count(), err)
+		}
+		if newVideo {
 			cur = &series{ID: s.Video}
 			d.videos = append(d.videos, cur)
-		} else if last := cur.Frames[len(cur.Frames)-1]; s.Frame <= last {
-			return nil, fmt.Errorf("record %d: %s frame %d follows frame %d; frames must increase", r.Count(), s.Video, s.Frame, last)
 		}
 		v := s.Abnormality
 		switch f {

@@ -78,9 +78,9 @@ type finder struct {
 	video  string
 	frames []int
 	reg    []float64
-	done   map[string]bool
-	videos []string // in stream order
-	counts []int    // frames of each video: last frame number + 1
+	order  stream.Order // videos contiguous, frames increasing
+	videos []string     // in stream order
+	counts []int        // frames of each video: last frame number + 1
 	events []*stream.Event
 }
 
@@ -89,7 +89,7 @@ func find(ctx context.Context, args []string, o persistence.Options, params map[
 	if err != nil {
 		return err
 	}
-	f := &finder{o: o, done: map[string]bool{}}
+	f := &finder{o: o}
 	for {
 		if err := tool.ContextErr(ctx); err != nil {
 			return err
@@ -124,16 +124,15 @@ func find(ctx context.Context, args []string, o persistence.Options, params map[
 }
 
 func (f *finder) add(s *stream.Score) error {
-	if s.Video != f.video {
-		if f.done[s.Video] {
-			return fmt.Errorf("video %s appears again after %s; a video's records must be contiguous", s.Video, f.video)
-		}
+	newVideo, err := f.order.Next(s.Video, s.Frame)
+	if err != nil {
+		return err
+	}
+	if newVideo {
 		if err := f.flush(); err != nil {
 			return err
 		}
 		f.video = s.Video
-	} else if s.Frame <= f.frames[len(f.frames)-1] {
-		return fmt.Errorf("%s frame %d follows frame %d; frames must increase", s.Video, s.Frame, f.frames[len(f.frames)-1])
 	}
 	f.frames = append(f.frames, s.Frame)
 	f.reg = append(f.reg, s.Regularity)
@@ -145,7 +144,6 @@ func (f *finder) flush() error {
 	if f.video == "" {
 		return nil
 	}
-	f.done[f.video] = true
 	evs, err := persistence.Events(f.frames, f.reg, f.o)
 	if err != nil {
 		return fmt.Errorf("video %s: %w", f.video, err)

@@ -69,7 +69,7 @@ type scorer struct {
 	video  string
 	frames []int
 	errs   []float64
-	done   map[string]bool
+	order  stream.Order // videos contiguous, frames increasing
 }
 
 func score(ctx context.Context, args []string, norm metrics.Norm, sigma float64, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -82,7 +82,7 @@ func score(ctx context.Context, args []string, norm metrics.Norm, sigma float64,
 	if err != nil {
 		return err
 	}
-	s := &scorer{norm: norm, sigma: sigma, w: w, stderr: stderr, done: map[string]bool{}}
+	s := &scorer{norm: norm, sigma: sigma, w: w, stderr: stderr}
 	for {
 		if err := tool.ContextErr(ctx); err != nil {
 			return err
@@ -114,16 +114,15 @@ func score(ctx context.Context, args []string, norm metrics.Norm, sigma float64,
 }
 
 func (s *scorer) add(video string, frame int, e float64) error {
-	if video != s.video {
-		if s.done[video] {
-			return fmt.Errorf("video %s appears again after %s; a video's records must be contiguous", video, s.video)
-		}
+	newVideo, err := s.order.Next(video, frame)
+	if err != nil {
+		return err
+	}
+	if newVideo {
 		if err := s.flush(); err != nil {
 			return err
 		}
 		s.video = video
-	} else if frame <= s.frames[len(s.frames)-1] {
-		return fmt.Errorf("%s frame %d follows frame %d; frames must increase", video, frame, s.frames[len(s.frames)-1])
 	}
 	s.frames = append(s.frames, frame)
 	s.errs = append(s.errs, e)
@@ -135,7 +134,6 @@ func (s *scorer) flush() error {
 	if s.video == "" {
 		return nil
 	}
-	s.done[s.video] = true
 	if s.sigma > 0 {
 		s.errs = metrics.GaussianSmooth(s.errs, s.sigma)
 	}

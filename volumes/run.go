@@ -80,7 +80,7 @@ type cutter struct {
 	next   int                   // the frame number expected next
 	shape  []int                 // [H, W] of the stream's frames
 	recent map[int]*stream.Frame // frame number -> frame, last MaxSpan only
-	done   map[string]bool       // videos already finished
+	order  stream.Order          // videos contiguous, frames increasing
 	meter  *progress.Meter
 }
 
@@ -95,7 +95,7 @@ func cut(ctx context.Context, args []string, spec window.Spec, asJSON, quiet boo
 	if err != nil {
 		return err
 	}
-	c := &cutter{spec: spec, w: w, stderr: stderr, done: map[string]bool{},
+	c := &cutter{spec: spec, w: w, stderr: stderr,
 		meter: progress.New(stderr, "volumes", "volumes", 0, quiet)}
 	if width, ok := r.Header().ParamInt("width"); ok {
 		if height, ok := r.Header().ParamInt("height"); ok {
@@ -130,10 +130,11 @@ func (c *cutter) add(f *stream.Frame) error {
 		return fmt.Errorf("%s frame %d: shape %s does not match the stream's %s",
 			f.Video, f.Frame, stream.ShapeString(f.Shape), stream.ShapeString(c.shape))
 	}
-	if f.Video != c.video {
-		if c.done[f.Video] {
-			return fmt.Errorf("video %s appears again after %s; a video's frames must be contiguous", f.Video, c.video)
-		}
+	newVideo, err := c.order.Next(f.Video, f.Frame)
+	if err != nil {
+		return err
+	}
+	if newVideo {
 		c.finishVideo()
 		c.video, c.next, c.recent = f.Video, 0, map[int]*stream.Frame{}
 	}
@@ -167,7 +168,6 @@ func (c *cutter) finishVideo() {
 	if c.video == "" {
 		return
 	}
-	c.done[c.video] = true
 	for _, st := range c.spec.Strides {
 		if span := c.spec.Span(st); c.next < span {
 			fmt.Fprintf(c.stderr, "volumes: note: %s has %d frames, fewer than a window of %d at stride %d spans (%d): no volume\n",

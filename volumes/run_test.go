@@ -125,7 +125,7 @@ func TestBadInput(t *testing.T) {
 		{"empty", nil, nil, 1, "volumes: empty input: no stream header\n"},
 		{"garbage", []byte("garbage"), nil, 1, "volumes: not a stae stream (first byte 0x67)\n"},
 		{"video again", frameStream(t, map[string]int{"A": 2, "B": 2}, []string{"A", "B", "A"}), []string{"--length", "2"}, 1,
-			"volumes: record 5: video A appears again after B; a video's frames must be contiguous\n"},
+			"volumes: record 5: video A appears again after B; a video's records must be contiguous\n"},
 		{"bad stride", gap, []string{"--strides", "0"}, 2, "volumes: stride 0: must be at least 1 (see volumes --help)\n"},
 		{"argument", gap, []string{"file"}, 2, "volumes: unexpected argument \"file\": volumes reads stdin (see volumes --help)\n"},
 	}
