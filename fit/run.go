@@ -18,6 +18,7 @@ import (
 
 	"stae/lib/model"
 	"stae/lib/model/checkpoint"
+	"stae/lib/progress"
 	"stae/lib/stream"
 	"stae/lib/tool"
 )
@@ -183,10 +184,15 @@ type fitter struct {
 	out, resume      string
 	quiet, epochsSet bool
 	stderr           io.Writer
+	meter            *progress.Meter // a bar on a terminal; nil when quiet
 }
 
 func (f *fitter) logf(format string, a ...any) {
-	if !f.quiet {
+	switch {
+	case f.quiet:
+	case f.meter.Terminal():
+		f.meter.Printf("fit: "+format, a...) // above the bar, not through it
+	default:
 		fmt.Fprintf(f.stderr, "fit: "+format+"\n", a...)
 	}
 }
@@ -277,6 +283,7 @@ func (f *fitter) fit(ctx context.Context, stdin io.Reader) error {
 	steps := (len(trainIdx) + f.opts.Batch - 1) / f.opts.Batch
 	start, done := time.Now(), 0
 	total := steps*(f.opts.Epochs-st.Epoch+1) - st.Step
+	f.meter = progress.New(f.stderr, "fit", "steps", total, f.quiet)
 	lastLog := time.Time{}
 	for ; st.Epoch <= f.opts.Epochs; st.Epoch++ {
 		if st.BadEpochs >= f.opts.Patience || ck.History.Stopped != "" {
@@ -301,7 +308,10 @@ func (f *fitter) fit(ctx context.Context, stdin io.Reader) error {
 			}
 			st.LossSum += loss * float64(len(idx))
 			done++
-			if now := time.Now(); now.Sub(lastLog) >= 2*time.Second || st.Step == steps-1 {
+			if f.meter.Terminal() {
+				f.meter.Note(fmt.Sprintf("epoch %d/%d loss %.5f val %s", st.Epoch, f.opts.Epochs, loss, lastVal(ck)))
+				f.meter.Add(1)
+			} else if now := time.Now(); now.Sub(lastLog) >= 2*time.Second || st.Step == steps-1 {
 				lastLog = now
 				el := now.Sub(start)
 				rate := float64(done*f.opts.Batch) / el.Seconds()
@@ -345,6 +355,9 @@ func (f *fitter) fit(ctx context.Context, stdin io.Reader) error {
 		if err != nil {
 			return err
 		}
+	}
+	if f.meter.Terminal() {
+		f.meter.Done()
 	}
 	if ck.History.Stopped != "" {
 		f.logf("stopped early: %s", ck.History.Stopped)

@@ -81,6 +81,10 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
+// Terminal reports whether the meter draws a bar (its writer is a
+// terminal); a tool that writes its own plain lines keeps them otherwise.
+func (m *Meter) Terminal() bool { return m != nil && m.tty }
+
 // Note sets a short detail shown after the count (e.g. "loss 0.0123"); it
 // appears in the next line or redraw.
 func (m *Meter) Note(s string) {
