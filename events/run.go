@@ -30,8 +30,8 @@ INPUT:  score stream (msgpack or NDJSON)
 OUTPUT: event stream (msgpack, or NDJSON with --json)
 
 EXAMPLES:
-   # the paper's grouping, minima of persistence at least 0.1
-   regscore < test.errors | events --min-persistence 0.1 | evalroc --truth UCSDped2.m
+   # the paper's grouping, minima of persistence at least 0.1 (the default)
+   regscore < test.errors | events | evalroc --truth UCSDped2.m
 
    # every clear dip below 0.5 as its own event, viewed as JSON
    events --window 0 --min-persistence 0.2 --max-regularity 0.5 --json < test.scores`
@@ -39,7 +39,7 @@ EXAMPLES:
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := tool.NewApp("events", "find abnormal events: persistent minima of the regularity score", description, stdin, stdout, stderr)
 	app.Flags = []cli.Flag{
-		&cli.Float64Flag{Name: "min-persistence", Value: 0, Usage: "keep minima whose persistence is at least this"},
+		&cli.Float64Flag{Name: "min-persistence", Value: 0.1, Usage: "keep minima whose persistence is at least this (regularity is scaled to [0, 1] per video, so 0.1 drops dips under a tenth of its range: noise)"},
 		&cli.Float64Flag{Name: "max-regularity", DefaultText: "no limit", Usage: "keep minima whose regularity is at most this"},
 		&cli.IntFlag{Name: "window", Value: 50, Usage: "kept minima at most this many frames apart form one event; 0: each its own"},
 		tool.JSONFlag,
