@@ -9,16 +9,15 @@
 #   ./pipeline.sh deps            install what the build needs (Debian/Ubuntu)
 #
 # The build needs Go, a C/C++ compiler, pkg-config, OpenCV 4 (libopencv-dev)
-# and OpenBLAS (libopenblas-dev). When one is missing, this script installs
-# it with apt-get if it can (root on Debian/Ubuntu) and otherwise prints the
-# exact command to run.
+# and OpenBLAS (libopenblas-dev); the tests also run make. When one is
+# missing, this script installs it with apt-get if it can (root on
+# Debian/Ubuntu) and otherwise prints the exact command to run.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$here"
 TOOLS=(frames volumes fit recon regscore events evalroc)
 BIN="$here/bin"
-APT_PACKAGES=(pkg-config g++ libopencv-dev libopenblas-dev)
 
 say() { printf 'pipeline.sh: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -27,6 +26,7 @@ missing_packages() {
 	local missing=()
 	command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 	command -v g++ >/dev/null 2>&1 || missing+=(g++)
+	command -v make >/dev/null 2>&1 || missing+=(make) # the README's Makefile is tested
 	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists opencv4 2>/dev/null; then
 		missing+=(libopencv-dev)
 	fi
