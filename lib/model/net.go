@@ -86,8 +86,10 @@ func (n *Net) forward(p map[string]*G.Node) (*G.Node, error) {
 		}
 		return r
 	}
-	e := do(ops.ConvAct{Stride: s1, Inputs: 1, Tanh: true, Data: true}, n.x, p["conv1.w"], p["conv1.b"])
-	e = do(ops.ConvAct{Stride: s2, Inputs: 1, Tanh: true}, e, p["conv2.w"], p["conv2.b"])
+	// Each forward op keeps its output from run to run (ops.Buffer), so
+	// a run allocates next to nothing; results last until the next run.
+	e := do(ops.ConvAct{Stride: s1, Inputs: 1, Tanh: true, Data: true, Out: new(ops.Buffer)}, n.x, p["conv1.w"], p["conv1.b"])
+	e = do(ops.ConvAct{Stride: s2, Inputs: 1, Tanh: true, Out: new(ops.Buffer)}, e, p["conv2.w"], p["conv2.b"])
 	if err != nil {
 		return nil, err
 	}
@@ -95,16 +97,16 @@ func (n *Net) forward(p map[string]*G.Node) (*G.Node, error) {
 	st := make([]state, len(c.LSTM))
 	outs := make(G.Nodes, c.Length)
 	for t := 0; t < c.Length; t++ {
-		x := do(ops.FrameSlice{T: c.Length, Step: t}, e)
+		x := do(ops.FrameSlice{T: c.Length, Step: t, Out: new(ops.Buffer)}, e)
 		for l, ch := range c.LSTM {
 			pre := fmt.Sprintf("lstm%d.", l+1)
 			// The gates' pre-activations, one convolution over [x, h]; the
 			// first step's h is zero, so its half is skipped.
 			var z *G.Node
 			if st[l].h == nil {
-				z = do(ops.ConvAct{Stride: 1, Pad: kLSTM / 2, Inputs: 1}, x, p[pre+"wx"], p[pre+"b"])
+				z = do(ops.ConvAct{Stride: 1, Pad: kLSTM / 2, Inputs: 1, Out: new(ops.Buffer)}, x, p[pre+"wx"], p[pre+"b"])
 			} else {
-				z = do(ops.ConvAct{Stride: 1, Pad: kLSTM / 2, Inputs: 2}, x, p[pre+"wx"], st[l].h, p[pre+"wh"], p[pre+"b"])
+				z = do(ops.ConvAct{Stride: 1, Pad: kLSTM / 2, Inputs: 2, Out: new(ops.Buffer)}, x, p[pre+"wx"], st[l].h, p[pre+"wh"], p[pre+"b"])
 			}
 			cp := st[l].c
 			if cp == nil {
@@ -113,20 +115,20 @@ func (n *Net) forward(p map[string]*G.Node) (*G.Node, error) {
 			}
 			var cn, hn *G.Node
 			if c.Peephole {
-				cn = do(ops.Cell{Peep: true}, z, cp, p[pre+"wci"], p[pre+"wcf"])
-				hn = do(ops.Hidden{Peep: true}, z, cn, p[pre+"wco"])
+				cn = do(ops.Cell{Peep: true, Out: new(ops.Buffer)}, z, cp, p[pre+"wci"], p[pre+"wcf"])
+				hn = do(ops.Hidden{Peep: true, Out: new(ops.Buffer)}, z, cn, p[pre+"wco"])
 			} else {
-				cn = do(ops.Cell{}, z, cp)
-				hn = do(ops.Hidden{}, z, cn)
+				cn = do(ops.Cell{Out: new(ops.Buffer)}, z, cp)
+				hn = do(ops.Hidden{Out: new(ops.Buffer)}, z, cn)
 			}
 			st[l] = state{h: hn, c: cn}
 			x = hn
 		}
 		outs[t] = x
 	}
-	d := do(ops.Stack{T: c.Length}, outs...)
-	d = do(ops.ConvTAct{Stride: s2, OutH: h1, OutW: w1, Tanh: true}, d, p["deconv1.w"], p["deconv1.b"])
-	d = do(ops.ConvTAct{Stride: s1, OutH: c.Height, OutW: c.Width}, d, p["deconv2.w"], p["deconv2.b"])
+	d := do(ops.Stack{T: c.Length, Out: new(ops.Buffer)}, outs...)
+	d = do(ops.ConvTAct{Stride: s2, OutH: h1, OutW: w1, Tanh: true, Out: new(ops.Buffer)}, d, p["deconv1.w"], p["deconv1.b"])
+	d = do(ops.ConvTAct{Stride: s1, OutH: c.Height, OutW: c.Width, Out: new(ops.Buffer)}, d, p["deconv2.w"], p["deconv2.b"])
 	return d, err
 }
 

@@ -53,15 +53,8 @@ func (op BiasAct) Do(vs ...G.Value) (G.Value, error) {
 		for p := lo; p < hi; p++ {
 			bv := b[p%c]
 			src, dst := x[p*plane:(p+1)*plane], y[p*plane:(p+1)*plane]
-			if op.Tanh {
-				for i, v := range src {
-					dst[i] = tanh32(v + bv)
-				}
-			} else {
-				for i, v := range src {
-					dst[i] = v + bv
-				}
-			}
+			copy(dst, src)
+			biasActC(dst, bv, op.Tanh)
 		}
 	})
 	return out, nil
@@ -84,8 +77,11 @@ func (op BiasAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 // TanhGrad maps a tanh output y and its gradient g to g*(1-y*y), the
 // gradient at tanh's input. It is used only in backward passes and is not
-// itself differentiable.
-type TanhGrad struct{ common }
+// itself differentiable. Out, if set, keeps the output between runs.
+type TanhGrad struct {
+	common
+	Out *Buffer
+}
 
 func (op TanhGrad) String() string        { return "TanhGrad" }
 func (op TanhGrad) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
@@ -117,11 +113,9 @@ func (op TanhGrad) Do(vs ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("%s: shapes %v and %v differ", op, s[0], s[1])
 	}
 	y, g := d[0], d[1]
-	out, dx := newDense(s[0]...)
+	out, dx, _ := op.Out.dense(s[0]...) // every element is written
 	parallel(len(y), 1<<14, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			dx[i] = g[i] * (1 - y[i]*y[i])
-		}
+		tanhGradC(y[lo:hi], g[lo:hi], dx[lo:hi])
 	})
 	return out, nil
 }

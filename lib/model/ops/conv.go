@@ -31,91 +31,16 @@ func newGeom(c, h, w, k, s, p int) geom {
 	return geom{c: c, h: h, w: w, k: k, s: s, p: p, oh: oh, ow: ow, rows: c * k * k, cols: oh * ow}
 }
 
-// ojRange is the range of output columns oj whose input column
-// oj*s+kj-p falls inside the image, for kernel column kj.
-func (g geom) ojRange(kj int) (lo, hi int) {
-	// lo = ceil((p-kj)/s) and hi-1 = floor((w-1+p-kj)/s), clamped.
-	lo = 0
-	if d := g.p - kj; d > 0 {
-		lo = (d + g.s - 1) / g.s
-	}
-	hi = g.ow
-	if d := g.w - 1 + g.p - kj; d < 0 {
-		hi = 0
-	} else {
-		hi = min(hi, d/g.s+1)
-	}
-	return lo, max(lo, hi)
-}
-
 // im2col writes output rows [oiLo, oiHi) of the column matrix of one image
 // x [c,h,w] into col [c*k*k, oh*ow]: row r = (c,ki,kj) holds, for each
-// output position, the input pixel under kernel tap (ki,kj) or zero.
-func (g geom) im2col(x, col []float32, oiLo, oiHi int) {
-	for r := 0; r < g.rows; r++ {
-		c, ki, kj := r/(g.k*g.k), (r/g.k)%g.k, r%g.k
-		img := x[c*g.h*g.w : (c+1)*g.h*g.w]
-		dst := col[r*g.cols : (r+1)*g.cols]
-		jLo, jHi := g.ojRange(kj)
-		for oi := oiLo; oi < oiHi; oi++ {
-			row := dst[oi*g.ow : (oi+1)*g.ow]
-			ii := oi*g.s + ki - g.p
-			if ii < 0 || ii >= g.h {
-				clear(row)
-				continue
-			}
-			src := img[ii*g.w : (ii+1)*g.w]
-			clear(row[:jLo])
-			clear(row[jHi:])
-			j0 := jLo*g.s + kj - g.p
-			if g.s == 1 {
-				copy(row[jLo:jHi], src[j0:])
-				continue
-			}
-			seg := row[jLo:jHi]
-			for t := range seg {
-				seg[t] = src[j0+t*g.s]
-			}
-		}
-	}
-}
+// output position, the input pixel under kernel tap (ki,kj) or zero. The
+// loops are in act.c: Go's bounds checks on these short strided rows cost
+// three times as much.
+func (g geom) im2col(x, col []float32, oiLo, oiHi int) { g.im2colC(x, col, oiLo, oiHi) }
 
 // col2im adds the column matrix col back onto channels [cLo, cHi) of one
-// image x [c,h,w], the adjoint of im2col.
-func (g geom) col2im(col, x []float32, cLo, cHi int) {
-	for c := cLo; c < cHi; c++ {
-		img := x[c*g.h*g.w : (c+1)*g.h*g.w]
-		for ki := 0; ki < g.k; ki++ {
-			for kj := 0; kj < g.k; kj++ {
-				r := (c*g.k+ki)*g.k + kj
-				src := col[r*g.cols : (r+1)*g.cols]
-				jLo, jHi := g.ojRange(kj)
-				if jLo >= jHi {
-					continue
-				}
-				j0 := jLo*g.s + kj - g.p
-				for oi := 0; oi < g.oh; oi++ {
-					ii := oi*g.s + ki - g.p
-					if ii < 0 || ii >= g.h {
-						continue
-					}
-					seg := src[oi*g.ow+jLo : oi*g.ow+jHi]
-					dst := img[ii*g.w+j0 : (ii+1)*g.w]
-					if g.s == 1 {
-						dst = dst[:len(seg)]
-						for t, v := range seg {
-							dst[t] += v
-						}
-						continue
-					}
-					for t, v := range seg {
-						dst[t*g.s] += v
-					}
-				}
-			}
-		}
-	}
-}
+// image x [c,h,w], the adjoint of im2col (also in act.c).
+func (g geom) col2im(col, x []float32, cLo, cHi int) { g.col2imC(col, x, cLo, cHi) }
 
 // workers is the number of cores the ops spread work over.
 func workers() int { return runtime.GOMAXPROCS(0) }
@@ -243,10 +168,12 @@ func (op Conv) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 // ConvT is the transposed convolution, the adjoint of Conv with the same
 // weights: y [N,O,h,w] and weights [O,C,K,K] give [N,C,OutH,OutW], where a
 // Conv of that output with these weights has size h x w. OutH and OutW are
-// explicit because strided convolutions map several sizes onto one.
+// explicit because strided convolutions map several sizes onto one. Out,
+// if set, keeps the output between runs.
 type ConvT struct {
 	common
 	Stride, Pad, OutH, OutW int
+	Out                     *Buffer
 }
 
 func (op ConvT) String() string {
@@ -295,11 +222,15 @@ func (op ConvT) Do(vs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	n, o := s[0][0], s[1][0]
-	out, x := newDense(n, g.c, g.h, g.w)
-	xs, ys := g.c*g.h*g.w, o*g.cols
+	// col2im adds: a kept buffer is cleared first, by the cores that fill it.
+	out, x, zeroed := op.Out.dense(n, g.c, g.h, g.w)
+	xs, ys, plane := g.c*g.h*g.w, o*g.cols, g.h*g.w
 	if n >= workers() || g.c < 2 {
 		perImage(n, g.rows*g.cols, func(col []float32, _, i int) {
 			sgemm(true, false, g.rows, g.cols, o, 1, w, g.rows, y[i*ys:(i+1)*ys], g.cols, 0, col, g.cols)
+			if !zeroed {
+				clear(x[i*xs : (i+1)*xs])
+			}
 			g.col2im(col, x[i*xs:(i+1)*xs], 0, g.c)
 		})
 		return out, nil
@@ -314,6 +245,9 @@ func (op ConvT) Do(vs ...G.Value) (G.Value, error) {
 		parallel(g.c, 2, func(lo, hi int) {
 			r0, r1 := lo*kk, hi*kk
 			sgemm(true, false, r1-r0, g.cols, o, 1, w[r0:], g.rows, yi, g.cols, 0, (*col)[r0*g.cols:], g.cols)
+			if !zeroed {
+				clear(xi[lo*plane : hi*plane])
+			}
 			g.col2im(*col, xi, lo, hi)
 		})
 	}

@@ -14,9 +14,11 @@ import (
 )
 
 // FrameSlice takes step Step of T from [N*T,C,H,W], giving [N,C,H,W].
+// Out, if set, keeps the output between runs.
 type FrameSlice struct {
 	common
 	T, Step int
+	Out     *Buffer
 }
 
 func (op FrameSlice) String() string        { return fmt.Sprintf("FrameSlice(T=%d,t=%d)", op.T, op.Step) }
@@ -46,7 +48,7 @@ func (op FrameSlice) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, y := newDense(shape...)
+	out, y, _ := op.Out.dense(shape...) // every element is written
 	img := shape[1] * shape[2] * shape[3]
 	for b := 0; b < shape[0]; b++ {
 		src := (b*op.T + op.Step) * img
@@ -108,10 +110,12 @@ func (op FramePlace) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{dx}, err
 }
 
-// Stack joins T steps [N,C,H,W] into [N*T,C,H,W].
+// Stack joins T steps [N,C,H,W] into [N*T,C,H,W]. Out, if set, keeps the
+// output between runs.
 type Stack struct {
 	common
-	T int
+	T   int
+	Out *Buffer
 }
 
 func (op Stack) String() string        { return fmt.Sprintf("Stack(T=%d)", op.T) }
@@ -149,7 +153,7 @@ func (op Stack) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, y := newDense(shape...)
+	out, y, _ := op.Out.dense(shape...) // every element is written
 	img := shape[1] * shape[2] * shape[3]
 	for t, x := range d {
 		for b := 0; b < s[0][0]; b++ {

@@ -20,11 +20,13 @@ import (
 // ConvAct is act(Σ_k conv(x_k, w_k) + b) over Inputs pairs (x_k, w_k),
 // followed by the bias b [O]: inputs x_1, w_1, ..., x_K, w_K, b. Every x_k
 // has the same batch and size, every w_k O filters. With Data set, x_1 is
-// data and gets no gradient (see Conv).
+// data and gets no gradient (see Conv). Out, if set, keeps the output
+// between runs.
 type ConvAct struct {
 	common
 	Stride, Pad, Inputs int
 	Tanh, Data          bool
+	Out                 *Buffer
 }
 
 func (op ConvAct) String() string {
@@ -92,7 +94,9 @@ func (op ConvAct) Do(vs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	n, cols, b := s[0][0], gs[0].cols, d[len(d)-1]
-	out, y := newDense(n, o, gs[0].oh, gs[0].ow)
+	// Every element is written (the first product has beta 0): a kept
+	// buffer needs no clearing.
+	out, y, _ := op.Out.dense(n, o, gs[0].oh, gs[0].ow)
 	colSize := 0
 	for _, g := range gs {
 		colSize = max(colSize, g.rows*cols)
@@ -128,23 +132,13 @@ func (op ConvAct) Do(vs ...G.Value) (G.Value, error) {
 }
 
 // biasAct adds b to v in place and applies tanh if asked.
-func biasAct(v []float32, b float32, tanh bool) {
-	if tanh {
-		for j, x := range v {
-			v[j] = tanh32(x + b)
-		}
-		return
-	}
-	for j := range v {
-		v[j] += b
-	}
-}
+func biasAct(v []float32, b float32, tanh bool) { biasActC(v, b, tanh) }
 
 func (op ConvAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	dz := grad
 	var err error
 	if op.Tanh {
-		if dz, err = apply(TanhGrad{}, out, grad); err != nil {
+		if dz, err = apply(TanhGrad{Out: new(Buffer)}, out, grad); err != nil {
 			return nil, err
 		}
 	}
@@ -157,7 +151,7 @@ func (op ConvAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 		if k == 0 && op.Data {
 			continue
 		}
-		if r[2*k], err = apply(ConvT{Stride: op.Stride, Pad: op.Pad, OutH: x.Shape()[2], OutW: x.Shape()[3]}, dz, w); err != nil {
+		if r[2*k], err = apply(ConvT{Stride: op.Stride, Pad: op.Pad, OutH: x.Shape()[2], OutW: x.Shape()[3], Out: new(Buffer)}, dz, w); err != nil {
 			return nil, err
 		}
 	}
@@ -168,11 +162,12 @@ func (op ConvAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 }
 
 // ConvTAct is act(convT(y, w) + b): ConvT's inputs followed by the bias
-// b [C].
+// b [C]. Out, if set, keeps the output between runs.
 type ConvTAct struct {
 	common
 	Stride, Pad, OutH, OutW int
 	Tanh                    bool
+	Out                     *Buffer
 }
 
 func (op ConvTAct) String() string {
@@ -212,11 +207,15 @@ func (op ConvTAct) Do(vs ...G.Value) (G.Value, error) {
 	g, _ := op.plain().geom(s[0], s[1])
 	y, w, b := d[0], d[1], d[2]
 	n, o := s[0][0], s[1][0]
-	out, x := newDense(n, g.c, g.h, g.w)
+	out, x, zeroed := op.Out.dense(n, g.c, g.h, g.w)
 	xs, ys, plane, kk := g.c*g.h*g.w, o*g.cols, g.h*g.w, g.k*g.k
-	// deconv computes channels [lo, hi) of image i.
+	// deconv computes channels [lo, hi) of image i; col2im adds, so a kept
+	// buffer is cleared first, by the cores that fill it.
 	deconv := func(col []float32, i, lo, hi int) {
 		xi, yi := x[i*xs:(i+1)*xs], y[i*ys:(i+1)*ys]
+		if !zeroed {
+			clear(xi[lo*plane : hi*plane])
+		}
 		r0, r1 := lo*kk, hi*kk
 		sgemm(true, false, r1-r0, g.cols, o, 1, w[r0:], g.rows, yi, g.cols, 0, col[r0*g.cols:], g.cols)
 		g.col2im(col, xi, lo, hi)
@@ -240,7 +239,7 @@ func (op ConvTAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	dz := grad
 	var err error
 	if op.Tanh {
-		if dz, err = apply(TanhGrad{}, out, grad); err != nil {
+		if dz, err = apply(TanhGrad{Out: new(Buffer)}, out, grad); err != nil {
 			return nil, err
 		}
 	}

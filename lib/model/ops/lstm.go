@@ -44,10 +44,11 @@ func gatesOf(name string, z, c tensor.Shape, peep []tensor.Shape) (gates, error)
 func (g gates) zAt(b, q int) int { return (b*4 + q) * g.ch * g.hw }
 
 // Cell computes the new cell state from z, c_prev and, with Peep, the
-// peepholes w_ci and w_cf.
+// peepholes w_ci and w_cf. Out, if set, keeps the output between runs.
 type Cell struct {
 	common
 	Peep bool
+	Out  *Buffer
 }
 
 func (op Cell) String() string        { return fmt.Sprintf("LSTMCell(peep=%v)", op.Peep) }
@@ -96,7 +97,7 @@ func (op Cell) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, c := newDense(s[1]...)
+	out, c, _ := op.Out.dense(s[1]...) // every element is written
 	cellPass(g, op.Peep, d, nil, c, nil)
 	return out, nil
 }
@@ -164,47 +165,25 @@ func cellPass(g gates, peep bool, d [][]float32, gc, c []float32, dst [][]float3
 	}
 	m := g.ch * g.hw
 	parallel(m, gateWork, func(lo, hi int) {
+		var pi, pf []float32 // peepholes over [lo, hi), or empty
+		if peep {
+			pi, pf = wci[lo:hi], wcf[lo:hi]
+		}
 		for b := 0; b < g.n; b++ {
 			zb := g.zAt(b, 0)
-			zi, zf, zg := z[zb:zb+m], z[zb+m:zb+2*m], z[zb+3*m:zb+4*m]
+			zi, zf, zg := z[zb+lo:zb+hi], z[zb+m+lo:zb+m+hi], z[zb+3*m+lo:zb+3*m+hi]
 			so := b * m
-			cpb := cp[so : so+m]
+			cpb := cp[so+lo : so+hi]
 			if gc == nil {
-				cb := c[so : so+m]
-				for j := lo; j < hi; j++ {
-					cpv := cpb[j]
-					ai, af := zi[j], zf[j]
-					if peep {
-						ai += wci[j] * cpv
-						af += wcf[j] * cpv
-					}
-					cb[j] = sigmoid32(af)*cpv + sigmoid32(ai)*tanh32(zg[j])
-				}
+				cellFwdC(zi, zf, zg, cpb, pi, pf, c[so+lo:so+hi])
 				continue
 			}
-			gcb := gc[so : so+m]
-			dzi, dzf, dzg := dz[zb:zb+m], dz[zb+m:zb+2*m], dz[zb+3*m:zb+4*m]
-			dcpb := dcp[so : so+m]
-			for j := lo; j < hi; j++ {
-				cpv := cpb[j]
-				ai, af := zi[j], zf[j]
-				if peep {
-					ai += wci[j] * cpv
-					af += wcf[j] * cpv
-				}
-				iv, fv, gv := sigmoid32(ai), sigmoid32(af), tanh32(zg[j])
-				gcv := gcb[j]
-				di := gcv * gv * iv * (1 - iv)
-				df := gcv * cpv * fv * (1 - fv)
-				dzi[j], dzf[j], dzg[j] = di, df, gcv*iv*(1-gv*gv)
-				v := gcv * fv
-				if peep {
-					v += di*wci[j] + df*wcf[j]
-					dwci[j] += di * cpv
-					dwcf[j] += df * cpv
-				}
-				dcpb[j] = v
+			var dpi, dpf []float32
+			if peep {
+				dpi, dpf = dwci[lo:hi], dwcf[lo:hi]
 			}
+			cellBackC(zi, zf, zg, cpb, pi, pf, gc[so+lo:so+hi],
+				dz[zb+lo:zb+hi], dz[zb+m+lo:zb+m+hi], dz[zb+3*m+lo:zb+3*m+hi], dcp[so+lo:so+hi], dpi, dpf)
 		}
 	})
 }
@@ -268,10 +247,12 @@ func (op CellBack) Do(vs ...G.Value) (G.Value, error) {
 }
 
 // Hidden computes the hidden state from z, the new cell state c and, with
-// Peep, the output peephole w_co.
+// Peep, the output peephole w_co. Out, if set, keeps the output between
+// runs.
 type Hidden struct {
 	common
 	Peep bool
+	Out  *Buffer
 }
 
 func (op Hidden) String() string        { return fmt.Sprintf("LSTMHidden(peep=%v)", op.Peep) }
@@ -312,7 +293,7 @@ func (op Hidden) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, h := newDense(s[1]...)
+	out, h, _ := op.Out.dense(s[1]...) // every element is written
 	hiddenPass(g, op.Peep, d, nil, h, nil)
 	return out, nil
 }
@@ -341,41 +322,23 @@ func hiddenPass(g gates, peep bool, d [][]float32, gh, h []float32, dst [][]floa
 	}
 	m := g.ch * g.hw
 	parallel(m, gateWork, func(lo, hi int) {
+		var po, dpo []float32 // peephole and its gradient over [lo, hi), or empty
+		if peep {
+			po = wco[lo:hi]
+			if gh != nil {
+				dpo = dwco[lo:hi]
+			}
+		}
 		for b := 0; b < g.n; b++ {
 			zb := g.zAt(b, 2)
-			zo := z[zb : zb+m]
+			zo := z[zb+lo : zb+hi]
 			so := b * m
-			cb := c[so : so+m]
+			cb := c[so+lo : so+hi]
 			if gh == nil {
-				hb := h[so : so+m]
-				for j := lo; j < hi; j++ {
-					cv := cb[j]
-					ao := zo[j]
-					if peep {
-						ao += wco[j] * cv
-					}
-					hb[j] = sigmoid32(ao) * tanh32(cv)
-				}
+				hiddenFwdC(zo, cb, po, h[so+lo:so+hi])
 				continue
 			}
-			ghb, dzo, dcb := gh[so:so+m], dz[zb:zb+m], dc[so:so+m]
-			for j := lo; j < hi; j++ {
-				cv := cb[j]
-				ao := zo[j]
-				if peep {
-					ao += wco[j] * cv
-				}
-				ov, tc := sigmoid32(ao), tanh32(cv)
-				ghv := ghb[j]
-				do := ghv * tc * ov * (1 - ov)
-				dzo[j] = do
-				v := ghv * ov * (1 - tc*tc)
-				if peep {
-					v += do * wco[j]
-					dwco[j] += do * cv
-				}
-				dcb[j] = v
-			}
+			hiddenBackC(zo, cb, po, gh[so+lo:so+hi], dz[zb+lo:zb+hi], dc[so+lo:so+hi], dpo)
 		}
 	})
 }

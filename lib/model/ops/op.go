@@ -9,7 +9,9 @@
 // transposes happen anywhere. Work is spread over the cores by image, or,
 // when a batch has fewer images than cores (the ConvLSTM at batch 1),
 // within each image by output rows or channels; OpenBLAS itself runs
-// single-threaded. Each op is symbolically differentiable
+// single-threaded. The loops around the products (im2col, col2im, the
+// activations and the gates) are C in act.c, which the compiler
+// vectorises. Each op is symbolically differentiable
 // (gorgonia's SDOp); the gradient of every linear op is another op of this
 // package, so the set is closed under differentiation.
 package ops
@@ -132,29 +134,52 @@ func parallel(n, minWork int, f func(lo, hi int)) {
 	wg.Wait()
 }
 
-// scratch reuses column buffers between calls, one pool per size: they
-// are the largest temporaries and would otherwise churn the collector.
+// scratch keeps column buffers between calls, a free list per size: they
+// are the largest temporaries, and a sync.Pool would drop them at every
+// collection, to be allocated, zeroed and faulted in again. At most one
+// buffer per core per size is ever in use at once.
 var (
 	scratchMu sync.Mutex
-	scratch   = map[int]*sync.Pool{}
+	scratch   = map[int][]*[]float32{}
 )
 
 func getScratch(n int) *[]float32 {
 	scratchMu.Lock()
-	p := scratch[n]
-	if p == nil {
-		p = &sync.Pool{New: func() any { b := make([]float32, n); return &b }}
-		scratch[n] = p
+	defer scratchMu.Unlock()
+	if free := scratch[n]; len(free) > 0 {
+		b := free[len(free)-1]
+		scratch[n] = free[:len(free)-1]
+		return b
 	}
-	scratchMu.Unlock()
-	return p.Get().(*[]float32)
+	b := make([]float32, n)
+	return &b
 }
 
 func putScratch(b *[]float32) {
 	scratchMu.Lock()
-	p := scratch[len(*b)]
+	scratch[len(*b)] = append(scratch[len(*b)], b)
 	scratchMu.Unlock()
-	p.Put(b)
 }
 
 func apply(op G.Op, in ...*G.Node) (*G.Node, error) { return G.ApplyOp(op, in...) }
+
+// Buffer keeps an op's output from one run of a graph to the next: the
+// layers' activations are tens of MB, and allocating them afresh each run
+// costs a serial zeroing pass, page faults and collections. An op given
+// one overwrites it on each run, so a graph's outputs are valid only until
+// its next run; each node needs its own.
+type Buffer struct{ t *tensor.Dense }
+
+// dense returns the kept tensor if it has this shape, else a new zeroed
+// one that is kept from now on; zeroed says which. A nil Buffer always
+// allocates.
+func (b *Buffer) dense(shape ...int) (t *tensor.Dense, d []float32, zeroed bool) {
+	if b != nil && b.t != nil && b.t.Shape().Eq(tensor.Shape(shape)) {
+		return b.t, b.t.Data().([]float32), false
+	}
+	t, d = newDense(shape...)
+	if b != nil {
+		b.t = t
+	}
+	return t, d, true
+}

@@ -336,3 +336,74 @@ func TestFusedMatchesPlain(t *testing.T) {
 		}
 	}
 }
+
+// TestBufferReuse runs each op that can keep its output twice with one
+// Buffer, on different inputs: the second run must equal a fresh op's,
+// on one core and on two (which split the work differently), so nothing
+// of the first run survives in the kept memory.
+func TestBufferReuse(t *testing.T) {
+	r := rand.New(rand.NewPCG(10, 11))
+	cases := []struct {
+		name string
+		op   func(*Buffer) G.Op
+		in   func() []G.Value
+	}{
+		{"ConvAct", func(b *Buffer) G.Op { return ConvAct{Stride: 1, Pad: 1, Inputs: 1, Tanh: true, Out: b} },
+			func() []G.Value {
+				return []G.Value{randDense(r, 3, 2, 7, 8), randDense(r, 4, 2, 3, 3), randDense(r, 4)}
+			}},
+		{"ConvTAct", func(b *Buffer) G.Op { return ConvTAct{Stride: 2, OutH: 9, OutW: 11, Tanh: true, Out: b} },
+			func() []G.Value {
+				return []G.Value{randDense(r, 3, 3, 3, 4), randDense(r, 3, 2, 5, 5), randDense(r, 2)}
+			}},
+		{"ConvTAct one image", func(b *Buffer) G.Op { return ConvTAct{Stride: 2, OutH: 9, OutW: 11, Out: b} },
+			func() []G.Value {
+				return []G.Value{randDense(r, 1, 3, 3, 4), randDense(r, 3, 2, 5, 5), randDense(r, 2)}
+			}},
+		{"ConvT", func(b *Buffer) G.Op { return ConvT{Stride: 2, OutH: 9, OutW: 11, Out: b} },
+			func() []G.Value { return []G.Value{randDense(r, 3, 3, 3, 4), randDense(r, 3, 2, 5, 5)} }},
+		{"ConvT one image", func(b *Buffer) G.Op { return ConvT{Stride: 2, OutH: 9, OutW: 11, Out: b} },
+			func() []G.Value { return []G.Value{randDense(r, 1, 3, 3, 4), randDense(r, 3, 2, 5, 5)} }},
+		{"Cell", func(b *Buffer) G.Op { return Cell{Peep: true, Out: b} },
+			func() []G.Value {
+				return []G.Value{randDense(r, 2, 8, 3, 4), randDense(r, 2, 2, 3, 4), randDense(r, 2, 3, 4), randDense(r, 2, 3, 4)}
+			}},
+		{"Hidden", func(b *Buffer) G.Op { return Hidden{Peep: true, Out: b} },
+			func() []G.Value {
+				return []G.Value{randDense(r, 2, 8, 3, 4), randDense(r, 2, 2, 3, 4), randDense(r, 2, 3, 4)}
+			}},
+		{"FrameSlice", func(b *Buffer) G.Op { return FrameSlice{T: 3, Step: 1, Out: b} },
+			func() []G.Value { return []G.Value{randDense(r, 6, 2, 3, 4)} }},
+		{"Stack", func(b *Buffer) G.Op { return Stack{T: 2, Out: b} },
+			func() []G.Value { return []G.Value{randDense(r, 2, 2, 3, 4), randDense(r, 2, 2, 3, 4)} }},
+		{"TanhGrad", func(b *Buffer) G.Op { return TanhGrad{Out: b} },
+			func() []G.Value { return []G.Value{randDense(r, 2, 3, 4, 5), randDense(r, 2, 3, 4, 5)} }},
+	}
+	for _, procs := range []int{1, 2} {
+		for _, c := range cases {
+			t.Run(fmt.Sprintf("%s on %d cores", c.name, procs), func(t *testing.T) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				b := new(Buffer)
+				if _, err := c.op(b).Do(c.in()...); err != nil {
+					t.Fatal(err)
+				}
+				in := c.in()
+				got, err := c.op(b).Do(in...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := c.op(nil).Do(in...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g, w := got.(tensor.Tensor).Data().([]float32), want.(tensor.Tensor).Data().([]float32)
+				if d := maxAbsDiff(g, w); d != 0 {
+					t.Errorf("second run with a kept buffer differs from a fresh op's by %g", d)
+				}
+				if &g[0] != &b.t.Data().([]float32)[0] {
+					t.Errorf("second run did not reuse the kept buffer")
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,115 @@
+// This file wraps act.c's loops: bias and tanh, the tanh gradient, the
+// ConvLSTM's gate passes, im2col and col2im. Each call does a run of
+// thousands of elements or more, so cgo's cost per call (tens of ns) is
+// small beside the loop's; the wrappers check the slices' bounds first.
+package ops
+
+// #cgo CFLAGS: -O3
+// #include "act.h"
+import "C"
+
+import "unsafe"
+
+// fp is the C pointer to s's first element, or nil for an empty slice
+// (an absent peephole).
+func fp(s []float32) *C.float {
+	if len(s) == 0 {
+		return nil
+	}
+	return (*C.float)(unsafe.Pointer(&s[0]))
+}
+
+// biasActC adds b to v in place and applies tanh if asked.
+func biasActC(v []float32, b float32, tanh bool) {
+	if len(v) == 0 {
+		return
+	}
+	t := C.int(0)
+	if tanh {
+		t = 1
+	}
+	C.stae_bias_act(fp(v), C.long(len(v)), C.float(b), t)
+}
+
+// tanhGradC writes g*(1-y*y) into dst.
+func tanhGradC(y, g, dst []float32) {
+	if len(dst) == 0 {
+		return
+	}
+	_, _ = y[len(dst)-1], g[len(dst)-1]
+	C.stae_tanh_grad(fp(y), fp(g), fp(dst), C.long(len(dst)))
+}
+
+// cellFwdC writes the new cell state c[j] for j < len(c); wci and wcf
+// are empty without peepholes.
+func cellFwdC(zi, zf, zg, cp, wci, wcf, c []float32) {
+	n := len(c)
+	if n == 0 {
+		return
+	}
+	_, _, _, _ = zi[n-1], zf[n-1], zg[n-1], cp[n-1]
+	if len(wci) > 0 {
+		_, _ = wci[n-1], wcf[n-1]
+	}
+	C.stae_cell_fwd(fp(zi), fp(zf), fp(zg), fp(cp), fp(wci), fp(wcf), fp(c), C.long(n))
+}
+
+// cellBackC is cellFwdC's backward pass over len(gc) elements.
+func cellBackC(zi, zf, zg, cp, wci, wcf, gc, dzi, dzf, dzg, dcp, dwci, dwcf []float32) {
+	n := len(gc)
+	if n == 0 {
+		return
+	}
+	_, _, _, _, _, _, _, _ = zi[n-1], zf[n-1], zg[n-1], cp[n-1], dzi[n-1], dzf[n-1], dzg[n-1], dcp[n-1]
+	if len(wci) > 0 {
+		_, _, _, _ = wci[n-1], wcf[n-1], dwci[n-1], dwcf[n-1]
+	}
+	C.stae_cell_back(fp(zi), fp(zf), fp(zg), fp(cp), fp(wci), fp(wcf), fp(gc),
+		fp(dzi), fp(dzf), fp(dzg), fp(dcp), fp(dwci), fp(dwcf), C.long(n))
+}
+
+// hiddenFwdC writes h[j] for j < len(h); wco is empty without peepholes.
+func hiddenFwdC(zo, c, wco, h []float32) {
+	n := len(h)
+	if n == 0 {
+		return
+	}
+	_, _ = zo[n-1], c[n-1]
+	if len(wco) > 0 {
+		_ = wco[n-1]
+	}
+	C.stae_hidden_fwd(fp(zo), fp(c), fp(wco), fp(h), C.long(n))
+}
+
+// hiddenBackC is hiddenFwdC's backward pass over len(gh) elements.
+func hiddenBackC(zo, c, wco, gh, dzo, dc, dwco []float32) {
+	n := len(gh)
+	if n == 0 {
+		return
+	}
+	_, _, _, _ = zo[n-1], c[n-1], dzo[n-1], dc[n-1]
+	if len(wco) > 0 {
+		_, _ = wco[n-1], dwco[n-1]
+	}
+	C.stae_hidden_back(fp(zo), fp(c), fp(wco), fp(gh), fp(dzo), fp(dc), fp(dwco), C.long(n))
+}
+
+// im2colC is geom.im2col: act.c's stae_im2col after bounds checks.
+func (g geom) im2colC(x, col []float32, oiLo, oiHi int) {
+	if oiLo >= oiHi {
+		return
+	}
+	_, _ = x[g.c*g.h*g.w-1], col[g.rows*g.cols-1]
+	C.stae_im2col(fp(x), fp(col), C.int(g.c), C.int(g.h), C.int(g.w), C.int(g.k), C.int(g.s), C.int(g.p),
+		C.int(g.oh), C.int(g.ow), C.int(oiLo), C.int(oiHi))
+}
+
+// col2imC is geom.col2im: act.c's stae_col2im after bounds checks.
+func (g geom) col2imC(col, x []float32, cLo, cHi int) {
+	if cLo >= cHi {
+		return
+	}
+	_, _ = x[g.c*g.h*g.w-1], col[g.rows*g.cols-1]
+	C.stae_col2im(fp(col), fp(x), C.int(g.c), C.int(g.h), C.int(g.w), C.int(g.k), C.int(g.s), C.int(g.p),
+		C.int(g.oh), C.int(g.ow), C.int(cLo), C.int(cHi))
+}
