@@ -14,7 +14,7 @@
 // the mean image of the training frames and scales to unit variance; the
 // statistics for that are computed once and stored:
 //
-//	frames mean --out stats.bin --size 43 testdata/synth/Train
+//	frames mean --out stats.bin --size 51 testdata/synth/Train
 //	frames --stats stats.bin testdata/synth/Test > test.frames
 //	frames --json /work/shared/datasets/UCSDped2/Test | head -2
 //

@@ -32,7 +32,7 @@ OUTPUT: frame stream on stdout (msgpack, or NDJSON with --json);
 
 EXAMPLES:
    # normalisation statistics of the training frames, then normalised test frames
-   frames mean --out stats.bin --size 43 testdata/synth/Train
+   frames mean --out stats.bin --size 51 testdata/synth/Train
    frames --stats stats.bin testdata/synth/Test > test.frames
 
    # UCSD Ped2's test set at the paper's 227x227, unnormalised, as JSON
@@ -44,7 +44,7 @@ and the standard deviation of the mean-subtracted pixels. Extraction with
 frame size; use the same --size when extracting.
 
 EXAMPLES:
-   frames mean --out stats.bin --size 43 testdata/synth/Train`
+   frames mean --out stats.bin --size 51 testdata/synth/Train`
 
 // maxSide bounds --size: far above any useful input size, and small enough
 // that a frame's tensor stays well inside the stream's limits.
