@@ -3,7 +3,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -90,20 +89,8 @@ func find(ctx context.Context, args []string, o persistence.Options, params map[
 		return err
 	}
 	f := &finder{o: o}
-	for {
-		if err := tool.ContextErr(ctx); err != nil {
-			return err
-		}
-		s, err := r.NextScore()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if err := f.add(s); err != nil {
-			return fmt.Errorf("record %d: %w", r.Count(), err)
-		}
+	if err := tool.Each(ctx, r, f.add); err != nil {
+		return err
 	}
 	if err := f.flush(); err != nil {
 		return err

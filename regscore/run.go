@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -83,29 +82,17 @@ func score(ctx context.Context, args []string, norm metrics.Norm, sigma float64,
 		return err
 	}
 	s := &scorer{norm: norm, sigma: sigma, w: w, stderr: stderr}
-	for {
-		if err := tool.ContextErr(ctx); err != nil {
-			return err
-		}
-		rec, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		var video string
-		var frame int
-		var e float64
+	err = tool.Each(ctx, r, func(rec stream.Record) error {
 		switch x := rec.(type) {
 		case *stream.Error:
-			video, frame, e = x.Video, x.Frame, x.Error
+			return s.add(x.Video, x.Frame, x.Error)
 		case *stream.Score:
-			video, frame, e = x.Video, x.Frame, x.Error
+			return s.add(x.Video, x.Frame, x.Error)
 		}
-		if err := s.add(video, frame, e); err != nil {
-			return fmt.Errorf("record %d: %w", r.Count(), err)
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := s.flush(); err != nil {
 		return err

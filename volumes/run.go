@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -102,20 +101,8 @@ func cut(ctx context.Context, args []string, spec window.Spec, asJSON, quiet boo
 			c.shape = []int{height, width}
 		}
 	}
-	for {
-		if err := tool.ContextErr(ctx); err != nil {
-			return err
-		}
-		f, err := r.NextFrame()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if err := c.add(f); err != nil {
-			return fmt.Errorf("record %d: %w", r.Count(), err)
-		}
+	if err := tool.Each(ctx, r, c.add); err != nil {
+		return err
 	}
 	c.finishVideo()
 	c.meter.Done()
