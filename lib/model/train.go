@@ -50,6 +50,7 @@ type Trainer struct {
 
 	train, eval map[int]*Net
 	acc         [][]float32
+	buf         []float32 // chunks' packing buffer
 }
 
 // NewTrainer returns a trainer with a fresh Adam at learning rate lr.
@@ -89,15 +90,22 @@ func (t *Trainer) volumeSize() int {
 // buffer.
 func (t *Trainer) chunks(vols [][]float32, f func(batch []float32, n int) error) error {
 	vs := t.volumeSize()
-	buf := make([]float32, 0, t.MicroBatch*vs)
 	for lo := 0; lo < len(vols); lo += t.MicroBatch {
 		hi := min(lo+t.MicroBatch, len(vols))
-		buf = buf[:0]
 		for _, v := range vols[lo:hi] {
 			if len(v) != vs {
 				return fmt.Errorf("model: volume of %d values, want %d", len(v), vs)
 			}
-			buf = append(buf, v...)
+		}
+		// One volume needs no packing; packed batches reuse one buffer,
+		// as a fresh one each call would be collected and zeroed again.
+		buf := vols[lo]
+		if hi-lo > 1 {
+			buf = t.buf[:0]
+			for _, v := range vols[lo:hi] {
+				buf = append(buf, v...)
+			}
+			t.buf = buf
 		}
 		if err := f(buf, hi-lo); err != nil {
 			return err

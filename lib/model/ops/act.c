@@ -44,6 +44,20 @@ CLONES void stae_bias_act(float *restrict v, long n, float b, int tanh) {
 	for (long j = 0; j < n; j++) v[j] = tanh32(v[j] + b);
 }
 
+// stae_bias_act_rows is stae_bias_act over rows of n values stride apart,
+// row r with bias b[r]: one call per output block rather than per channel.
+CLONES void stae_bias_act_rows(float *restrict v, long rows, long n, long stride, const float *restrict b, int tanh) {
+	for (long r = 0; r < rows; r++) {
+		float *restrict row = v + r * stride;
+		float br = b[r];
+		if (!tanh) {
+			for (long j = 0; j < n; j++) row[j] += br;
+			continue;
+		}
+		for (long j = 0; j < n; j++) row[j] = tanh32(row[j] + br);
+	}
+}
+
 CLONES void stae_tanh_grad(const float *restrict y, const float *restrict g, float *restrict dst, long n) {
 	for (long j = 0; j < n; j++) dst[j] = g[j] * (1 - y[j] * y[j]);
 }

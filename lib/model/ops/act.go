@@ -31,6 +31,20 @@ func biasActC(v []float32, b float32, tanh bool) {
 	C.stae_bias_act(fp(v), C.long(len(v)), C.float(b), t)
 }
 
+// biasActRowsC is biasActC on rows rows of n values, stride apart,
+// starting at v[0], row r with bias b[r].
+func biasActRowsC(v []float32, rows, n, stride int, b []float32, tanh bool) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	_, _ = v[(rows-1)*stride+n-1], b[rows-1]
+	t := C.int(0)
+	if tanh {
+		t = 1
+	}
+	C.stae_bias_act_rows(fp(v), C.long(rows), C.long(n), C.long(stride), fp(b), t)
+}
+
 // tanhGradC writes g*(1-y*y) into dst.
 func tanhGradC(y, g, dst []float32) {
 	if len(dst) == 0 {

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"hash"
 	"runtime"
-	"sync"
+	"sync/atomic"
 
 	"github.com/chewxy/hm"
 
@@ -49,19 +49,33 @@ func workers() int { return runtime.GOMAXPROCS(0) }
 // with its own column buffer of size cols.
 func perImage(n, cols int, f func(col []float32, w, i int)) {
 	workers := min(n, workers())
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			col := getScratch(cols)
-			defer putScratch(col)
-			for i := w; i < n; i += workers {
-				f(*col, w, i)
-			}
-		}()
+	if workers < 1 {
+		return
 	}
-	wg.Wait()
+	run := func(w int) {
+		col := getScratch(cols)
+		defer putScratch(col)
+		for i := w; i < n; i += workers {
+			f(*col, w, i)
+		}
+	}
+	split(workers, run)
+}
+
+// eachImage is perImage for work whose result does not depend on which
+// worker runs which image: the workers take the next image as they come
+// free, so one slowed or started late (a helper waking, the OS running
+// something else) does not leave the other idle at the end.
+func eachImage(n, cols int, f func(col []float32, i int)) {
+	workers := min(n, workers())
+	var next atomic.Int64
+	split(workers, func(int) {
+		col := getScratch(cols)
+		defer putScratch(col)
+		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+			f(*col, i)
+		}
+	})
 }
 
 // Conv is a 2-D cross-correlation without bias: x [N,C,H,W] and weights
@@ -128,7 +142,7 @@ func (op Conv) Do(vs ...G.Value) (G.Value, error) {
 	out, y := newDense(n, o, g.oh, g.ow)
 	xs, ys := g.c*g.h*g.w, o*g.cols
 	if n >= workers() {
-		perImage(n, g.rows*g.cols, func(col []float32, _, i int) {
+		eachImage(n, g.rows*g.cols, func(col []float32, i int) {
 			g.im2col(x[i*xs:(i+1)*xs], col, 0, g.oh)
 			sgemm(false, false, o, g.cols, g.rows, 1, w, g.rows, col, g.cols, 0, y[i*ys:(i+1)*ys], g.cols)
 		})
@@ -226,7 +240,7 @@ func (op ConvT) Do(vs ...G.Value) (G.Value, error) {
 	out, x, zeroed := op.Out.dense(n, g.c, g.h, g.w)
 	xs, ys, plane := g.c*g.h*g.w, o*g.cols, g.h*g.w
 	if n >= workers() || g.c < 2 {
-		perImage(n, g.rows*g.cols, func(col []float32, _, i int) {
+		eachImage(n, g.rows*g.cols, func(col []float32, i int) {
 			sgemm(true, false, g.rows, g.cols, o, 1, w, g.rows, y[i*ys:(i+1)*ys], g.cols, 0, col, g.cols)
 			if !zeroed {
 				clear(x[i*xs : (i+1)*xs])
@@ -335,7 +349,7 @@ func (op ConvGradW) Do(vs ...G.Value) (G.Value, error) {
 		return out, nil
 	}
 	// One partial sum per worker, added in worker order: deterministic.
-	workers := min(n, runtime.GOMAXPROCS(0))
+	workers := min(n, workers())
 	parts := make([][]float32, workers)
 	parts[0] = dw
 	for w := 1; w < workers; w++ {

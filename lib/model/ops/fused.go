@@ -115,12 +115,10 @@ func (op ConvAct) Do(vs ...G.Value) (G.Value, error) {
 			}
 			sgemm(false, false, o, c1-c0, g.rows, 1, d[2*k+1], g.rows, col[c0:], cols, beta, yi[c0:], cols)
 		}
-		for q := 0; q < o; q++ {
-			biasAct(yi[q*cols+c0:q*cols+c1], b[q], op.Tanh)
-		}
+		biasActRowsC(yi[c0:], o, c1-c0, cols, b, op.Tanh)
 	}
 	if n >= workers() {
-		perImage(n, colSize, func(col []float32, _, i int) { conv(col, i, 0, gs[0].oh) })
+		eachImage(n, colSize, func(col []float32, i int) { conv(col, i, 0, gs[0].oh) })
 		return out, nil
 	}
 	col := getScratch(colSize)
@@ -130,9 +128,6 @@ func (op ConvAct) Do(vs ...G.Value) (G.Value, error) {
 	}
 	return out, nil
 }
-
-// biasAct adds b to v in place and applies tanh if asked.
-func biasAct(v []float32, b float32, tanh bool) { biasActC(v, b, tanh) }
 
 func (op ConvAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	dz := grad
@@ -219,12 +214,10 @@ func (op ConvTAct) Do(vs ...G.Value) (G.Value, error) {
 		r0, r1 := lo*kk, hi*kk
 		sgemm(true, false, r1-r0, g.cols, o, 1, w[r0:], g.rows, yi, g.cols, 0, col[r0*g.cols:], g.cols)
 		g.col2im(col, xi, lo, hi)
-		for c := lo; c < hi; c++ {
-			biasAct(xi[c*plane:(c+1)*plane], b[c], op.Tanh)
-		}
+		biasActRowsC(xi[lo*plane:], hi-lo, plane, plane, b[lo:], op.Tanh)
 	}
 	if n >= workers() || g.c < 2 {
-		perImage(n, g.rows*g.cols, func(col []float32, _, i int) { deconv(col, i, 0, g.c) })
+		eachImage(n, g.rows*g.cols, func(col []float32, i int) { deconv(col, i, 0, g.c) })
 		return out, nil
 	}
 	col := getScratch(g.rows * g.cols)

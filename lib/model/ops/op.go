@@ -19,7 +19,6 @@ package ops
 import (
 	"fmt"
 	"hash/fnv"
-	"runtime"
 	"sync"
 
 	"github.com/chewxy/hm"
@@ -114,7 +113,7 @@ func newDense(shape ...int) (*tensor.Dense, []float32) {
 // parallel runs f over [0, n) split into one contiguous range per core;
 // work smaller than minWork items runs on the calling goroutine.
 func parallel(n, minWork int, f func(lo, hi int)) {
-	w := runtime.GOMAXPROCS(0)
+	w := workers()
 	if w > n {
 		w = n
 	}
@@ -122,16 +121,7 @@ func parallel(n, minWork int, f func(lo, hi int)) {
 		f(0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	for i := 0; i < w; i++ {
-		lo, hi := i*n/w, (i+1)*n/w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(lo, hi)
-		}()
-	}
-	wg.Wait()
+	split(w, func(i int) { f(i*n/w, (i+1)*n/w) })
 }
 
 // scratch keeps column buffers between calls, a free list per size: they
