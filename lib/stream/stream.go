@@ -22,6 +22,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Magic opens every stae stream; Version is the format this package writes
@@ -386,6 +387,10 @@ func (e *Event) Validate() error {
 func validVideo(id string) error {
 	if id == "" {
 		return fmt.Errorf("%w: empty video id", ErrInvalid)
+	}
+	// Ids name files (plots, overlays) and travel as JSON text: UTF-8 only.
+	if !utf8.ValidString(id) {
+		return fmt.Errorf("%w: video id %q is not valid UTF-8", ErrInvalid, id)
 	}
 	return nil
 }

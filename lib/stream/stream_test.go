@@ -244,6 +244,8 @@ func TestDecodeErrors(t *testing.T) {
 			nil, ErrShape, "1 frame numbers for 2 frames"},
 		{"nan", record(map[string]any{"video": "a", "frames": []int{0}, "shape": []int{1, 1, 1}, "data": floatBytes([]float32{nan})}),
 			nil, ErrInvalid, "value 0 is NaN"},
+		{"video id not UTF-8", record(map[string]any{"video": "a\xaa", "frames": []int{0}, "shape": []int{1, 1, 1}, "data": make([]byte, 4)}),
+			nil, ErrInvalid, "is not valid UTF-8"},
 		{"missing field", record(map[string]any{"video": "a", "shape": []int{1, 1, 1}, "data": make([]byte, 4)}),
 			nil, ErrInvalid, "missing field frames"},
 		{"huge declared length", append(record(map[string]any{"video": "a", "frames": []int{0}})[:len(hdr)], 0x82, 0xa5, 'v', 'i', 'd', 'e', 'o', 0xa1, 'a', 0xa4, 'd', 'a', 't', 'a', 0xc6, 0x7f, 0xff, 0xff, 0xff),
