@@ -72,10 +72,20 @@ func (sr *Reader) readHeader() error {
 		}
 	case first >= 0x80 && first <= 0x8f, first == 0xde, first == 0xdf:
 		sr.dec = msgpack.NewDecoder(br)
-		if err := sr.dec.Decode(&sr.hdr); err != nil {
+		// Take the header's bytes first: walking them proves that every
+		// declared array and string is backed by data, so decoding them into
+		// the header cannot allocate on the strength of a length alone.
+		raw, err := sr.dec.DecodeRaw()
+		if err != nil {
 			if isEOF(err) {
 				return fmt.Errorf("%w: header cut short", ErrTruncated)
 			}
+			return fmt.Errorf("%w: header is not a stae header", ErrNotStream)
+		}
+		if len(raw) > MaxHeaderBytes {
+			return fmt.Errorf("%w: a header of %d bytes", ErrNotStream, len(raw))
+		}
+		if err := msgpack.Unmarshal(raw, &sr.hdr); err != nil {
 			return fmt.Errorf("%w: header is not a stae header", ErrNotStream)
 		}
 		normaliseParams(&sr.hdr)
