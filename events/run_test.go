@@ -9,27 +9,19 @@ import (
 	"testing"
 
 	"stae/lib/stream"
+	"stae/lib/stream/streamtest"
 )
 
 // scoreStream encodes one score record per regularity value, frames from 0.
 func scoreStream(t *testing.T, videos []string, regs ...[]float64) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	w, err := stream.NewWriter(&buf, stream.NewHeader(stream.KindScore, nil, stream.Stage{Tool: "regscore", Version: "test"}), false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var recs []stream.Record
 	for i, v := range videos {
 		for f, r := range regs[i] {
-			if err := w.Write(&stream.Score{Video: v, Frame: f, Abnormality: 1 - r, Regularity: r}); err != nil {
-				t.Fatal(err)
-			}
+			recs = append(recs, &stream.Score{Video: v, Frame: f, Abnormality: 1 - r, Regularity: r})
 		}
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return streamtest.Encode(t, stream.NewHeader(stream.KindScore, nil, stream.Stage{Tool: "regscore", Version: "test"}), false, recs...)
 }
 
 func runEvents(t *testing.T, in []byte, args ...string) (*stream.Header, []stream.Event, string, int) {

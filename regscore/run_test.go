@@ -11,25 +11,13 @@ import (
 	"testing"
 
 	"stae/lib/stream"
+	"stae/lib/stream/streamtest"
 )
 
 // errorStream encodes (video, frame, error) triples as an error stream.
 func errorStream(t *testing.T, kind stream.Kind, recs ...stream.Record) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	w, err := stream.NewWriter(&buf, stream.NewHeader(kind, nil, stream.Stage{Tool: "recon", Version: "test"}), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs {
-		if err := w.Write(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return streamtest.Encode(t, stream.NewHeader(kind, nil, stream.Stage{Tool: "recon", Version: "test"}), false, recs...)
 }
 
 func runRegscore(t *testing.T, in []byte, args ...string) (*stream.Header, []*stream.Score, string, int) {

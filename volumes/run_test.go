@@ -10,29 +10,21 @@ import (
 	"testing"
 
 	"stae/lib/stream"
+	"stae/lib/stream/streamtest"
 )
 
 // frameStream encodes videos of the given lengths as a 1x2 frame stream;
 // pixel values encode video and frame number so volumes can be checked.
 func frameStream(t *testing.T, lengths map[string]int, order []string) []byte {
 	t.Helper()
-	var buf bytes.Buffer
 	h := stream.NewHeader(stream.KindFrame, nil, stream.Stage{Tool: "frames", Params: map[string]any{"width": 2, "height": 1}})
-	w, err := stream.NewWriter(&buf, h, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var recs []stream.Record
 	for vi, v := range order {
 		for f := range lengths[v] {
-			if err := w.Write(&stream.Frame{Video: v, Frame: f, Shape: []int{1, 2}, Data: []float32{float32(vi), float32(f)}}); err != nil {
-				t.Fatal(err)
-			}
+			recs = append(recs, &stream.Frame{Video: v, Frame: f, Shape: []int{1, 2}, Data: []float32{float32(vi), float32(f)}})
 		}
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return streamtest.Encode(t, h, false, recs...)
 }
 
 func runVolumes(t *testing.T, in []byte, args ...string) (*stream.Header, []*stream.Volume, string, int) {
