@@ -163,7 +163,7 @@ type eventData struct {
 func readEvents(ctx context.Context, r *stream.Reader, warn func(string, ...any)) (*eventData, error) {
 	d := &eventData{}
 	byID := map[string]*eventVideo{}
-	ids, idsOK := paramStrings(r.Header(), "videos")
+	ids, idsOK := r.Header().ParamStrings("videos")
 	counts, countsOK := r.Header().ParamInts("video_frames")
 	if idsOK {
 		if countsOK && len(counts) != len(ids) {
@@ -212,29 +212,6 @@ func readEvents(ctx context.Context, r *stream.Reader, warn func(string, ...any)
 		return nil, errors.New("the event stream names no videos")
 	}
 	return d, nil
-}
-
-// paramStrings reads a list-of-strings parameter.
-func paramStrings(h *stream.Header, key string) ([]string, bool) {
-	v, ok := h.Param(key)
-	if !ok {
-		return nil, false
-	}
-	switch x := v.(type) {
-	case []string:
-		return x, true
-	case []any:
-		out := make([]string, len(x))
-		for i, s := range x {
-			str, ok := s.(string)
-			if !ok {
-				return nil, false
-			}
-			out[i] = str
-		}
-		return out, true
-	}
-	return nil, false
 }
 
 // match finds each video's ground-truth events.
