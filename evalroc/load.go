@@ -1,5 +1,6 @@
 // load.go: reading a score or event stream into per-video series, and
 // matching them to the ground truth.
+
 package main
 
 import (

@@ -1,6 +1,7 @@
 // plot.go: evalroc --plot: per video, the regularity score over frame number
 // with the truth shaded and the events of --events marked, and the micro
 // ROC with its AUC and EER, as PNGs in one folder.
+
 package main
 
 import (

@@ -1,6 +1,7 @@
 // plot_test.go: evalroc --plot on a synthetic video whose truth is known:
 // the pictures decode, have the expected size, are not blank, and shade
 // exactly the truth's frames.
+
 package main
 
 import (

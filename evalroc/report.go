@@ -1,5 +1,6 @@
 // report.go: the numbers evalroc computes and their two renderings, a table
 // for people and one JSON object for programs.
+
 package main
 
 import (

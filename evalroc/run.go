@@ -1,5 +1,6 @@
 // run.go: the evalroc tool's flags and the order of its work: read the
 // stream, match the truth, evaluate, report.
+
 package main
 
 import (

@@ -1,5 +1,6 @@
 // Tests of evalroc run in process on streams built with lib/stream and
 // truth files written to a temporary folder.
+
 package main
 
 import (

@@ -1,4 +1,5 @@
 // run.go: the events tool's flags and its per-video event finding.
+
 package main
 
 import (

@@ -1,4 +1,5 @@
 // Tests of events run in process on score streams built with lib/stream.
+
 package main
 
 import (

@@ -1,5 +1,6 @@
 // run.go: the fit tool's flags, reading the training volumes, and the
 // training loop with validation, early stopping, checkpoints and resume.
+
 package main
 
 import (

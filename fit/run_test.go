@@ -1,5 +1,6 @@
 // Tests for fit: frames held once, the exact round trip of interrupting
 // and resuming, determinism, and refusals.
+
 package main
 
 import (

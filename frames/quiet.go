@@ -3,6 +3,7 @@
 // failure in one line of its own. Setting OPENCV_LOG_LEVEL from Go (as
 // lib/video does) comes too late: OpenCV reads it in static initialisers,
 // before any Go code runs, so the level is set through OpenCV's API.
+
 package main
 
 /*

@@ -1,5 +1,6 @@
 // run.go: the frames tool's flags, extraction of a frame stream, and the
 // `mean` command that computes normalisation statistics.
+
 package main
 
 import (

@@ -1,5 +1,6 @@
 // run.go: the recon tool's flags, the checks of the stream against the
 // model, and the per-video accumulation of frame errors.
+
 package main
 
 import (

@@ -1,6 +1,7 @@
 // Tests of recon run in process: how a frame's error is gathered from the
 // windows that cover it (mean, last), the error maps, the worst-region
 // error, the no-model baseline, and the refusals.
+
 package main
 
 import (

@@ -1,5 +1,6 @@
 // run.go: the regscore tool's flags and its per-video scoring of an error
 // stream.
+
 package main
 
 import (

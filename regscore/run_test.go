@@ -1,4 +1,5 @@
 // Tests of regscore run in process on streams built with lib/stream.
+
 package main
 
 import (

@@ -1,5 +1,6 @@
 // run.go: the volumes tool's flags and its streaming cut of frames into
 // windows.
+
 package main
 
 import (

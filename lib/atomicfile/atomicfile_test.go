@@ -1,6 +1,7 @@
 // Tests of atomicfile.Write: the file is whole or untouched, whatever fails
 // (the writer, the device filling up, a missing folder), and no temporary
 // file is left behind.
+
 package atomicfile
 
 import (

@@ -2,6 +2,7 @@
 // (testdata/script/bad_*.txtar and fault_*.txtar): crafted streams and
 // checkpoints, an empty video, running a tool without the right to read, and
 // signalling a running tool.
+
 package e2e
 
 import (

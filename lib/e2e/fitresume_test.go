@@ -1,6 +1,7 @@
 // fitresume_test.go: fit killed mid-epoch with SIGTERM writes a checkpoint
 // from which `fit --resume` reaches exactly the weights of a run never
 // interrupted (issue 7's acceptance test), using the real binaries.
+
 package e2e
 
 import (

@@ -1,5 +1,6 @@
 // inspect_test.go: the JSON view of each record kind, header-only mode, and
 // whole records that read back as a stream.
+
 package inspect
 
 import (

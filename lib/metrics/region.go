@@ -1,6 +1,7 @@
 // region.go: where in the frame the reconstruction error is measured. The
 // paper sums the squared error over the whole frame, so a crowd's many small
 // errors can drown one fast bike; the worst local region does not.
+
 package metrics
 
 import "fmt"

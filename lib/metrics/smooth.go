@@ -2,6 +2,7 @@
 // normalised. A real anomaly lasts many frames while reconstruction noise
 // flickers frame to frame, so a Gaussian over a few frames raises the one
 // against the other.
+
 package metrics
 
 import "math"

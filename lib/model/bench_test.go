@@ -6,6 +6,7 @@
 // per-layer figures are in lib/model/ops's benchmarks.
 //
 //	go test -run '^$' -bench 'BenchmarkInfer/227/batch=1$' -benchtime 5x ./lib/model/
+
 package model
 
 import (

@@ -1,4 +1,5 @@
 // This file holds the model's learnable tensors and their initialisation.
+
 package model
 
 import (

@@ -1,5 +1,6 @@
 // Tests for the model: size validation, output shapes, the whole graph's
 // gradient against finite differences, and a tiny model overfitting.
+
 package model
 
 import (

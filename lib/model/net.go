@@ -1,5 +1,6 @@
 // This file builds the model's gorgonia graph for a fixed batch of
 // volumes, with or without the backward pass, and runs it.
+
 package model
 
 import (

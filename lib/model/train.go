@@ -1,6 +1,7 @@
 // This file trains a model: Adam over mini-batches of volumes, each
 // mini-batch run through the graph in micro-batches whose gradients are
 // accumulated, so a batch of 64 fits in little memory.
+
 package model
 
 import (

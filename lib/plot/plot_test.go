@@ -1,5 +1,6 @@
 // plot_test.go: the pictures decoded again: their size, that they are not
 // blank, and that the shaded columns are exactly the ground-truth frames.
+
 package plot
 
 import (

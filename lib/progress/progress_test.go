@@ -1,5 +1,6 @@
 // progress_test.go: what a meter writes to a pipe (plain periodic lines), to
 // a terminal (a bar, then the final line), and when quiet (nothing).
+
 package progress
 
 import (

@@ -1,5 +1,6 @@
 // render_test.go: the overlay on synthetic arrays (gray where the error is
 // nil, heat where it is large), and both sinks read back.
+
 package render
 
 import (

@@ -1,5 +1,6 @@
 // sink.go: where rendered pictures go: a PNG per frame, or one video file
 // through OpenCV's VideoWriter.
+
 package render
 
 import (

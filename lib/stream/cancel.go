@@ -1,5 +1,6 @@
 // cancel.go: an input that stops waiting when the tool is told to stop, so
 // a signalled tool whose upstream has gone quiet still exits promptly.
+
 package stream
 
 import (

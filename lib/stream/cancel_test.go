@@ -1,5 +1,6 @@
 // Tests of CancelReader: a reader blocked on a quiet upstream gives up when
 // its context is cancelled, and the stream reader says "interrupted".
+
 package stream
 
 import (

@@ -1,5 +1,6 @@
 // codec.go: the wire forms of headers and records, msgpack and NDJSON, and
 // the float32 <-> little-endian byte conversion of tensor data.
+
 package stream
 
 import (

@@ -1,5 +1,6 @@
 // order.go: the contract that one video's records are contiguous and in
 // frame order, checked once for every tool that buffers a video.
+
 package stream
 
 import "fmt"

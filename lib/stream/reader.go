@@ -1,5 +1,6 @@
 // reader.go: reading a stream in either encoding, detected from its first
 // byte, decoding one record at a time and validating it.
+
 package stream
 
 import (

@@ -1,4 +1,5 @@
 // writer.go: writing a stream, msgpack or newline-delimited JSON.
+
 package stream
 
 import (

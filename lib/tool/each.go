@@ -1,4 +1,5 @@
 // each.go: the read loop every stream-consuming tool shares.
+
 package tool
 
 import (

@@ -1,6 +1,7 @@
 // help.go: what every tool's --help and --version show beyond urfave/cli's
 // defaults: a default (or "required") beside every flag, and the revision
 // the binary was built from.
+
 package tool
 
 import (

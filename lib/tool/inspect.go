@@ -2,6 +2,7 @@
 // flows between two stages can be looked at with the tool at hand:
 //
 //	frames data/Test | volumes | volumes inspect --header
+
 package tool
 
 import (

@@ -1,6 +1,7 @@
 // inspect_test.go: the inspect subcommand reached from a tool whose root
 // takes positional arguments and has required flags, and the flag defaults
 // and version line every --help shows.
+
 package tool
 
 import (

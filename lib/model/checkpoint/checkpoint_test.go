@@ -1,5 +1,6 @@
 // Tests for the checkpoint format: exact round trips, and refusal of
 // foreign, future, truncated and damaged files.
+
 package checkpoint
 
 import (

@@ -2,6 +2,7 @@
 // re-encodes to a file that decodes to the same checkpoint. Also the
 // checkpoint of a run interrupted in its first epoch, whose best
 // validation loss is still +Inf.
+
 package checkpoint
 
 import (

@@ -2,6 +2,7 @@
 // ConvLSTM's gate passes, im2col and col2im. Each call does a run of
 // thousands of elements or more, so cgo's cost per call (tens of ns) is
 // small beside the loop's; the wrappers check the slices' bounds first.
+
 package ops
 
 // #cgo CFLAGS: -O3

@@ -5,6 +5,7 @@
 // ns per element.
 //
 //	go test -run '^$' -bench . ./lib/model/ops/
+
 package ops
 
 import (

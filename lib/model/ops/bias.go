@@ -1,6 +1,7 @@
 // This file holds the channel bias with its activation (the layers' "+ b"
 // and tanh fused into one pass) and the tanh gradient and channel sum
 // that differentiate it.
+
 package ops
 
 import (

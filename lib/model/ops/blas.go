@@ -1,6 +1,7 @@
 // This file links OpenBLAS and routes every matrix product in the model,
 // ours and gorgonia's, through it: OpenBLAS's sgemm is 2-3x faster than
 // gonum's pure Go one on the convolutions that dominate training.
+
 package ops
 
 // #cgo LDFLAGS: -lopenblas

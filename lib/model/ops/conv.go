@@ -3,6 +3,7 @@
 // convolution or "deconvolution") and ConvGradW (the weight gradient of
 // both). Each one's gradients are the other two, so autodiff stays inside
 // the family.
+
 package ops
 
 import (

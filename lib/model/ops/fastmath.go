@@ -4,6 +4,7 @@
 // layer's matrix product. Errors stay within a few float32 ulps of 1 (see
 // fastmath_test.go). The ops run act.c's vectorised copies of these
 // formulas; these Go ones are their reference in the tests.
+
 package ops
 
 // sigmoid32 is σ(x) = (1 + tanh(x/2))/2: no exponential and no branch.

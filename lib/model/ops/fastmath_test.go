@@ -1,6 +1,7 @@
 // Tests and benchmarks for the float32 nonlinearities against math's
 // float64 ones, both the Go functions and act.c's vectorised loops that
 // the ops run.
+
 package ops
 
 import (

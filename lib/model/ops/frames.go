@@ -2,6 +2,7 @@
 // frame by frame, [N*T,C,H,W] with image n*T+t holding frame t of volume
 // n, and one time step of it, [N,C,H,W]: the spatial layers run on all
 // frames at once, the ConvLSTM one step at a time.
+
 package ops
 
 import (

@@ -6,6 +6,7 @@
 // training, keeping the pre-activation for the backward pass: the gradient
 // only needs the activation's output. The backward passes are the plain
 // ops of conv.go and bias.go.
+
 package ops
 
 import (

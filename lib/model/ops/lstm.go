@@ -14,6 +14,7 @@
 // ops then cut into the per-input gradients gorgonia expects: one pass
 // instead of one per input, since the exponentials cost more than the
 // copies.
+
 package ops
 
 import (

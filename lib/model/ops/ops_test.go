@@ -1,6 +1,7 @@
 // Tests for the ops: each one's gradient against central finite
 // differences of its own forward pass, and the convolutions against direct
 // loops written from the definition.
+
 package ops
 
 import (

@@ -3,6 +3,7 @@
 // 1 the ConvLSTM's ops come one after another every few hundred µs, each
 // split over the cores; starting a goroutine for each part meant waking a
 // sleeping thread each time, which cost as much as some parts' work.
+
 package ops
 
 import (

@@ -1,6 +1,7 @@
 // Tests of split, the helper pool behind parallel and perImage: every
 // part runs exactly once, whether the pool is free, busy with another
 // caller, or asked again from inside a part.
+
 package ops
 
 import (
