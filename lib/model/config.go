@@ -24,7 +24,64 @@ type Config struct {
 	LSTM     []int `json:"lstm"`     // maps of the ConvLSTM layers [64 32 64]
 	Deconv1  int   `json:"deconv1"`  // maps of Deconv 5x5/2 [128]
 	Peephole bool  `json:"peephole"` // Hadamard peepholes on the cell state
+	// Channels is the planes of each input frame [1: gray appearance];
+	// 0, as in checkpoints written before channels existed, reads as 1.
+	Channels int `json:"channels,omitempty"`
+	// Target is what the decoder is trained to produce: the input volume
+	// itself [TargetReconstruct, the paper] or each frame's successor
+	// (TargetNext), which a network cannot copy through.
+	Target Target `json:"target,omitempty"`
 }
+
+// Target names what the model is trained to output. Append-only.
+type Target string
+
+const (
+	// TargetReconstruct: output t reconstructs input frame t (the paper).
+	TargetReconstruct Target = ""
+	// TargetNext: output t predicts frame t+1 from frames 0..t; a volume
+	// then holds Length+1 frames, the first Length in, the last Length
+	// the targets.
+	TargetNext Target = "next"
+)
+
+// ParseTarget reads a target's name as fit's --target flag gives it.
+func ParseTarget(s string) (Target, error) {
+	switch s {
+	case "reconstruct", "":
+		return TargetReconstruct, nil
+	case "next":
+		return TargetNext, nil
+	}
+	return "", fmt.Errorf("unknown target %q (reconstruct or next)", s)
+}
+
+// String is the target's name as flags and reports write it.
+func (t Target) String() string {
+	if t == TargetReconstruct {
+		return "reconstruct"
+	}
+	return string(t)
+}
+
+// InChannels is the number of planes per frame, in and out.
+func (c Config) InChannels() int { return max(1, c.Channels) }
+
+// VolumeFrames is the number of frames a volume must hold for this
+// model: Length, or Length+1 when each output predicts the next frame.
+func (c Config) VolumeFrames() int {
+	if c.Target == TargetNext {
+		return c.Length + 1
+	}
+	return c.Length
+}
+
+// FrameValues is the number of values in one frame: channels x H x W.
+func (c Config) FrameValues() int { return c.InChannels() * c.Height * c.Width }
+
+// MaxChannels bounds the planes per frame (gray, a difference, two flow
+// components and then some).
+const MaxChannels = 16
 
 // Layer geometry, fixed by the paper.
 const (
@@ -105,6 +162,12 @@ func (c Config) Validate() error {
 	if c.Length < 1 {
 		return fmt.Errorf("volume length %d, want at least 1", c.Length)
 	}
+	if c.Channels < 0 || c.Channels > MaxChannels {
+		return fmt.Errorf("%d input channels, want 1 to %d", c.Channels, MaxChannels)
+	}
+	if _, err := ParseTarget(string(c.Target)); err != nil {
+		return err
+	}
 	if len(c.LSTM) == 0 {
 		return fmt.Errorf("no ConvLSTM layers")
 	}
@@ -132,40 +195,42 @@ type ParamShape struct {
 // Params lists the learnable tensors in a fixed order.
 func (c Config) Params() []ParamShape {
 	_, _, h2, w2 := c.featureSize()
+	ch := c.InChannels()
 	p := []ParamShape{
-		{"conv1.w", []int{c.Conv1, 1, k1, k1}}, {"conv1.b", []int{c.Conv1}},
+		{"conv1.w", []int{c.Conv1, ch, k1, k1}}, {"conv1.b", []int{c.Conv1}},
 		{"conv2.w", []int{c.Conv2, c.Conv1, k2, k2}}, {"conv2.b", []int{c.Conv2}},
 	}
 	in := c.Conv2
-	for i, ch := range c.LSTM {
+	for i, maps := range c.LSTM {
 		n := fmt.Sprintf("lstm%d.", i+1)
 		p = append(p,
-			ParamShape{n + "wx", []int{4 * ch, in, kLSTM, kLSTM}},
-			ParamShape{n + "wh", []int{4 * ch, ch, kLSTM, kLSTM}},
-			ParamShape{n + "b", []int{4 * ch}})
+			ParamShape{n + "wx", []int{4 * maps, in, kLSTM, kLSTM}},
+			ParamShape{n + "wh", []int{4 * maps, maps, kLSTM, kLSTM}},
+			ParamShape{n + "b", []int{4 * maps}})
 		if c.Peephole {
 			p = append(p,
-				ParamShape{n + "wci", []int{ch, h2, w2}},
-				ParamShape{n + "wcf", []int{ch, h2, w2}},
-				ParamShape{n + "wco", []int{ch, h2, w2}})
+				ParamShape{n + "wci", []int{maps, h2, w2}},
+				ParamShape{n + "wcf", []int{maps, h2, w2}},
+				ParamShape{n + "wco", []int{maps, h2, w2}})
 		}
-		in = ch
+		in = maps
 	}
 	return append(p,
 		ParamShape{"deconv1.w", []int{in, c.Deconv1, k2, k2}}, ParamShape{"deconv1.b", []int{c.Deconv1}},
-		ParamShape{"deconv2.w", []int{c.Deconv1, 1, k1, k1}}, ParamShape{"deconv2.b", []int{1}})
+		ParamShape{"deconv2.w", []int{c.Deconv1, ch, k1, k1}}, ParamShape{"deconv2.b", []int{ch}})
 }
 
 // FlopsPerVolume is the multiply-adds of one forward pass over one volume,
 // times two: the figure benchmarks divide by time.
 func (c Config) FlopsPerVolume() float64 {
 	h1, w1, h2, w2 := c.featureSize()
-	macs := float64(h1*w1*c.Conv1*k1*k1) + float64(h2*w2*c.Conv2*c.Conv1*k2*k2)
+	planes := float64(c.InChannels())
+	macs := planes*float64(h1*w1*c.Conv1*k1*k1) + float64(h2*w2*c.Conv2*c.Conv1*k2*k2)
 	in := c.Conv2
-	for _, ch := range c.LSTM {
-		macs += float64(h2 * w2 * 4 * ch * (in + ch) * kLSTM * kLSTM)
-		in = ch
+	for _, maps := range c.LSTM {
+		macs += float64(h2 * w2 * 4 * maps * (in + maps) * kLSTM * kLSTM)
+		in = maps
 	}
-	macs += float64(h2*w2*in*c.Deconv1*k2*k2) + float64(h1*w1*c.Deconv1*k1*k1)
+	macs += float64(h2*w2*in*c.Deconv1*k2*k2) + planes*float64(h1*w1*c.Deconv1*k1*k1)
 	return 2 * macs * float64(c.Length)
 }

@@ -55,7 +55,7 @@ func tiny(peep bool) Config {
 func randVolumes(r *rand.Rand, c Config, n int) [][]float32 {
 	v := make([][]float32, n)
 	for i := range v {
-		v[i] = make([]float32, c.Length*c.Height*c.Width)
+		v[i] = make([]float32, c.VolumeFrames()*c.FrameValues())
 		for j := range v[i] {
 			v[i][j] = float32(r.NormFloat64())
 		}
@@ -64,7 +64,7 @@ func randVolumes(r *rand.Rand, c Config, n int) [][]float32 {
 }
 
 func TestOutputShape(t *testing.T) {
-	for _, c := range []Config{Paper(227, 227), Paper(115, 115).Scaled(0.25), tiny(true)} {
+	for _, c := range []Config{Paper(227, 227), Paper(115, 115).Scaled(0.25), tiny(true), twoPlanesNext()} {
 		m, err := New(c, 1)
 		if err != nil {
 			t.Fatal(err)
@@ -73,27 +73,34 @@ func TestOutputShape(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := n.Run(make([]float32, c.Length*c.Height*c.Width)); err != nil {
+		if err := n.Run(make([]float32, c.VolumeFrames()*c.FrameValues())); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := n.y.Shape(), []int{c.Length, 1, c.Height, c.Width}; !equalInts(got, want) {
+		if got, want := n.y.Shape(), []int{c.Length, c.InChannels(), c.Height, c.Width}; !equalInts(got, want) {
 			t.Errorf("%dx%d: output shape %v, want %v", c.Height, c.Width, got, want)
 		}
 		n.Close()
 	}
 }
 
+// twoPlanesNext is tiny with two planes a frame (say gray and a frame
+// difference) and the next-frame target.
+func twoPlanesNext() Config {
+	c := tiny(true)
+	c.Channels, c.Target = 2, TargetNext
+	return c
+}
+
 // TestGradient checks the whole network's gradient, ConvLSTM cells
 // included, against central differences of its loss.
 func TestGradient(t *testing.T) {
-	for _, peep := range []bool{true, false} {
-		name := "without peepholes"
-		if peep {
-			name = "with peepholes"
-		}
-		t.Run(name, func(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		c    Config
+	}{{"with peepholes", tiny(true)}, {"without peepholes", tiny(false)}, {"two planes, next-frame target", twoPlanesNext()}} {
+		t.Run(tc.name, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(11, 12))
-			c := tiny(peep)
+			c := tc.c
 			m, err := New(c, 3)
 			if err != nil {
 				t.Fatal(err)
@@ -155,17 +162,68 @@ func TestGradient(t *testing.T) {
 }
 
 // lossOf runs the net and recomputes its loss in float64: gorgonia's
-// float32 mean is too coarse for finite differences.
+// float32 mean is too coarse for finite differences. Each volume's
+// target is its last Length frames: all of it, or its successors.
 func lossOf(t *testing.T, n *Net, x []float32) float64 {
 	if err := n.Run(x); err != nil {
 		t.Fatal(err)
 	}
+	c := n.cfg
+	vol, out := c.VolumeFrames()*c.FrameValues(), c.Length*c.FrameValues()
+	y := n.Output()
 	var s float64
-	for i, y := range n.Output() {
-		d := float64(y) - float64(x[i])
-		s += d * d
+	for b := 0; b < n.Batch; b++ {
+		target := x[(b+1)*vol-out : (b+1)*vol]
+		for i, v := range y[b*out : (b+1)*out] {
+			d := float64(v) - float64(target[i])
+			s += d * d
+		}
 	}
-	return s / float64(len(x))
+	return s / float64(len(y))
+}
+
+// TestNextFrameTarget checks the packing of a next-frame batch: a model
+// that predicts must see frames 0..T-1 and be scored on frames 1..T, so
+// that the loss of a net whose output is pinned to zero (all weights
+// zero) is the mean square of the volumes' last T frames alone.
+func TestNextFrameTarget(t *testing.T) {
+	c := twoPlanesNext()
+	m, err := New(c, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range m.Params {
+		clear(p.Data)
+	}
+	fv := c.FrameValues()
+	vols := [][]float32{make([]float32, c.VolumeFrames()*fv)}
+	for i := range vols[0] {
+		if i < fv {
+			vols[0][i] = 100 // the first frame is input only, never a target
+		} else {
+			vols[0][i] = 2
+		}
+	}
+	tr := NewTrainer(m, 0, 1)
+	defer tr.Close()
+	got, err := tr.Loss(vols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != 4 {
+		t.Errorf("loss %g with zero output, want 4 (the square of the target frames' value)", got)
+	}
+	n, err := NewNet(m, 1, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	if err := n.Run(vols[0]); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Loss(); math.Abs(got-4) > 1e-5 {
+		t.Errorf("training loss %g with zero output, want 4", got)
+	}
 }
 
 func TestRunLeavesWeights(t *testing.T) {
@@ -193,8 +251,8 @@ func TestRunLeavesWeights(t *testing.T) {
 func movingBars(c Config, n int) [][]float32 {
 	v := make([][]float32, n)
 	for i := range v {
-		v[i] = make([]float32, c.Length*c.Height*c.Width)
-		for t := 0; t < c.Length; t++ {
+		v[i] = make([]float32, c.VolumeFrames()*c.Height*c.Width)
+		for t := 0; t < c.VolumeFrames(); t++ {
 			col := (3*i + 2*t) % c.Width
 			for y := 0; y < c.Height; y++ {
 				for x := 0; x < c.Width; x++ {
@@ -211,29 +269,33 @@ func movingBars(c Config, n int) [][]float32 {
 }
 
 func TestOverfit(t *testing.T) {
-	c := Config{Height: 35, Width: 35, Length: 4, Conv1: 8, Conv2: 8, LSTM: []int{8, 4, 8}, Deconv1: 8, Peephole: true}
-	m, err := New(c, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := NewTrainer(m, 1e-2, 4)
-	defer tr.Close()
-	vols := movingBars(c, 4)
-	first, err := tr.Loss(vols)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 300; i++ {
-		if _, err := tr.Step(vols); err != nil {
-			t.Fatal(err)
-		}
-	}
-	last, err := tr.Loss(vols)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("loss %.4g -> %.4g", first, last)
-	if last > first/10 {
-		t.Errorf("loss fell from %.4g to %.4g, less than tenfold", first, last)
+	for _, target := range []Target{TargetReconstruct, TargetNext} {
+		t.Run(target.String(), func(t *testing.T) {
+			c := Config{Height: 35, Width: 35, Length: 4, Conv1: 8, Conv2: 8, LSTM: []int{8, 4, 8}, Deconv1: 8, Peephole: true, Target: target}
+			m, err := New(c, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := NewTrainer(m, 1e-2, 4)
+			defer tr.Close()
+			vols := movingBars(c, 4)
+			first, err := tr.Loss(vols)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 300; i++ {
+				if _, err := tr.Step(vols); err != nil {
+					t.Fatal(err)
+				}
+			}
+			last, err := tr.Loss(vols)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("loss %.4g -> %.4g", first, last)
+			if last > first/10 {
+				t.Errorf("loss fell from %.4g to %.4g, less than tenfold", first, last)
+			}
+		})
 	}
 }

@@ -22,6 +22,7 @@ type Net struct {
 	vm     G.VM
 	x      *G.Node
 	xt     *tensor.Dense
+	tt     *tensor.Dense // the targets when they are not x itself (TargetNext)
 	y      *G.Node
 	loss   *G.Node
 	params G.Nodes
@@ -29,16 +30,17 @@ type Net struct {
 }
 
 // NewNet builds the graph for batches of batch volumes; with train set it
-// also builds the gradients of the mean squared reconstruction error.
+// also builds the gradients of the mean squared error between the output
+// and the target (the input itself, or each frame's successor).
 func NewNet(m *Model, batch int, train bool) (*Net, error) {
 	c := m.Config
 	if err := m.Check(); err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
 	n := &Net{Batch: batch, cfg: c, g: G.NewGraph()}
-	nt := batch * c.Length
-	n.xt = tensor.New(tensor.WithShape(nt, 1, c.Height, c.Width), tensor.WithBacking(make([]float32, nt*c.Height*c.Width)))
-	n.x = G.NewTensor(n.g, tensor.Float32, 4, G.WithShape(nt, 1, c.Height, c.Width), G.WithName("x"), G.WithValue(n.xt))
+	nt, ch := batch*c.Length, c.InChannels()
+	n.xt = tensor.New(tensor.WithShape(nt, ch, c.Height, c.Width), tensor.WithBacking(make([]float32, nt*c.FrameValues())))
+	n.x = G.NewTensor(n.g, tensor.Float32, 4, G.WithShape(nt, ch, c.Height, c.Width), G.WithName("x"), G.WithValue(n.xt))
 	p := map[string]*G.Node{}
 	for _, t := range m.Params {
 		d := tensor.New(tensor.WithShape(t.Shape...), tensor.WithBacking(t.Data))
@@ -53,7 +55,12 @@ func NewNet(m *Model, batch int, train bool) (*Net, error) {
 	}
 	n.y = y
 	if train {
-		diff, err := G.Sub(y, n.x)
+		target := n.x
+		if c.Target == TargetNext {
+			n.tt = tensor.New(tensor.WithShape(nt, ch, c.Height, c.Width), tensor.WithBacking(make([]float32, nt*c.FrameValues())))
+			target = G.NewTensor(n.g, tensor.Float32, 4, G.WithShape(nt, ch, c.Height, c.Width), G.WithName("target"), G.WithValue(n.tt))
+		}
+		diff, err := G.Sub(y, target)
 		if err != nil {
 			return nil, fmt.Errorf("model: build loss: %w", err)
 		}
@@ -133,15 +140,29 @@ func (n *Net) forward(p map[string]*G.Node) (*G.Node, error) {
 	return d, err
 }
 
-// Run runs the graph on a batch: x holds Batch volumes of Length frames
-// of Height x Width, volume after volume. Afterwards Output, Loss and
-// Grad read the results until the next run.
+// Run runs the graph on a batch: x holds Batch volumes of VolumeFrames
+// frames of Channels x Height x Width, volume after volume. Afterwards
+// Output, Loss and Grad read the results until the next run.
 func (n *Net) Run(x []float32) error {
 	dst := n.xt.Data().([]float32)
-	if len(x) != len(dst) {
-		return fmt.Errorf("model: batch of %d values, want %d", len(x), len(dst))
+	c := n.cfg
+	vol, in := c.VolumeFrames()*c.FrameValues(), c.Length*c.FrameValues()
+	if len(x) != n.Batch*vol {
+		return fmt.Errorf("model: batch of %d values, want %d", len(x), n.Batch*vol)
 	}
-	copy(dst, x)
+	if vol == in {
+		copy(dst, x)
+	} else {
+		// Each volume's first Length frames go in; with a target tensor,
+		// its last Length frames are what the outputs must predict.
+		for b := 0; b < n.Batch; b++ {
+			v := x[b*vol : (b+1)*vol]
+			copy(dst[b*in:(b+1)*in], v[:in])
+			if n.tt != nil {
+				copy(n.tt.Data().([]float32)[b*in:(b+1)*in], v[vol-in:])
+			}
+		}
+	}
 	n.vm.Reset()
 	if err := n.vm.RunAll(); err != nil {
 		return fmt.Errorf("model: run: %w", err)
@@ -149,12 +170,13 @@ func (n *Net) Run(x []float32) error {
 	return nil
 }
 
-// Output is the reconstruction of the last batch, laid out like x. Only
-// nets built without training have it: in a training graph the loss
-// reuses the output's memory.
+// Output is the last batch's output, Length frames a volume, laid out
+// as the input frames: the reconstruction of each input frame, or the
+// prediction of its successor. Only nets built without training have
+// it: in a training graph the loss reuses the output's memory.
 func (n *Net) Output() []float32 { return n.y.Value().Data().([]float32) }
 
-// Loss is the last batch's mean squared reconstruction error per pixel.
+// Loss is the last batch's mean squared error per value against the target.
 func (n *Net) Loss() float64 {
 	switch v := n.loss.Value().Data().(type) {
 	case float32:

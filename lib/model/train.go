@@ -84,7 +84,7 @@ func (t *Trainer) net(batch int, train bool) (*Net, error) {
 // volumeSize is the number of values in one volume.
 func (t *Trainer) volumeSize() int {
 	c := t.Model.Config
-	return c.Length * c.Height * c.Width
+	return c.VolumeFrames() * c.FrameValues()
 }
 
 // chunks calls f on successive micro-batches of vols packed into one
@@ -153,21 +153,25 @@ func (t *Trainer) Step(vols [][]float32) (float64, error) {
 // Loss is the mean loss over vols without training.
 func (t *Trainer) Loss(vols [][]float32) (float64, error) {
 	var sum float64
-	err := t.Reconstruct(vols, func(i int, x, y []float32) {
+	err := t.Reconstruct(vols, func(i int, target, y []float32) {
 		var s float64
-		for j := range x {
-			d := float64(y[j] - x[j])
+		for j := range target {
+			d := float64(y[j] - target[j])
 			s += d * d
 		}
-		sum += s / float64(len(x))
+		sum += s / float64(len(target))
 	})
 	return sum / float64(max(1, len(vols))), err
 }
 
-// Reconstruct runs vols forward and calls f with each volume's index,
-// input and reconstruction (valid only during the call).
-func (t *Trainer) Reconstruct(vols [][]float32, f func(i int, x, y []float32)) error {
+// Reconstruct runs vols forward and calls f with each volume's index, its
+// target frames (the volume itself, or its last Length frames when the
+// model predicts the next frame) and the output for them, frame for
+// frame (valid only during the call).
+func (t *Trainer) Reconstruct(vols [][]float32, f func(i int, target, y []float32)) error {
+	c := t.Model.Config
 	vs, done := t.volumeSize(), 0
+	out := c.Length * c.FrameValues()
 	return t.chunks(vols, func(b []float32, n int) error {
 		net, err := t.net(n, false)
 		if err != nil {
@@ -178,7 +182,7 @@ func (t *Trainer) Reconstruct(vols [][]float32, f func(i int, x, y []float32)) e
 		}
 		y := net.Output()
 		for k := 0; k < n; k++ {
-			f(done+k, b[k*vs:(k+1)*vs], y[k*vs:(k+1)*vs])
+			f(done+k, b[(k+1)*vs-out:(k+1)*vs], y[k*out:(k+1)*out])
 		}
 		done += n
 		return nil
