@@ -167,7 +167,7 @@ func cellPass(g gates, peep bool, d [][]float32, gc, c []float32, dst [][]float3
 	})
 }
 
-// hiddenPass is cellPass for Hidden over inputs d = z, c[, w_co].
+// hiddenPass is cellPass for the hidden state over inputs d = z, c[, w_co].
 func hiddenPass(g gates, peep bool, d [][]float32, gh, h []float32, dst [][]float32) {
 	z, c := d[0], d[1]
 	var wco []float32
