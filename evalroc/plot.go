@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"stae/lib/plot"
 	"stae/lib/stream"
@@ -42,7 +41,7 @@ func writePlots(ctx context.Context, dir, eventsPath string, rep *report, warn f
 		if err != nil {
 			return err
 		}
-		if err := plot.WritePNG(p, filepath.Join(dir, fileName(v.ID)+".png"), plot.VideoWidth, plot.VideoHeight); err != nil {
+		if err := plot.WritePNG(p, filepath.Join(dir, stream.FileName(v.ID)+".png"), plot.VideoWidth, plot.VideoHeight); err != nil {
 			return fmt.Errorf("plot of %s: %w", v.ID, err)
 		}
 	}
@@ -98,9 +97,4 @@ func readEventFile(ctx context.Context, path string, scores *scoreData, warn fun
 		warn("warning: --events has events in %d video(s) the score stream lacks, not plotted: %s", len(unknown), list(unknown))
 	}
 	return out, nil
-}
-
-// fileName makes a video id safe as a file name.
-func fileName(id string) string {
-	return strings.NewReplacer("/", "_", `\`, "_", string(os.PathSeparator), "_").Replace(id)
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"stae/lib/persistence"
+	"stae/lib/persistence1d"
 	"stae/lib/stream"
 	"stae/lib/tool"
 )
@@ -48,7 +48,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if c.NArg() > 0 {
 			return tool.Usagef("unexpected argument %q: events reads stdin", c.Args().First())
 		}
-		o := persistence.Options{
+		o := persistence1d.Options{
 			MinPersistence: c.Float64("min-persistence"),
 			MaxRegularity:  math.Inf(1),
 			Window:         c.Int("window"),
@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // finder holds the current video's scores and the events found so far.
 type finder struct {
-	o      persistence.Options
+	o      persistence1d.Options
 	video  string
 	frames []int
 	reg    []float64
@@ -84,7 +84,7 @@ type finder struct {
 	events []*stream.Event
 }
 
-func find(ctx context.Context, args []string, o persistence.Options, params map[string]any, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) error {
+func find(ctx context.Context, args []string, o persistence1d.Options, params map[string]any, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) error {
 	r, err := stream.NewReader(stream.CancelReader(ctx, stdin), stream.KindScore)
 	if err != nil {
 		return err
@@ -132,7 +132,7 @@ func (f *finder) flush() error {
 	if f.video == "" {
 		return nil
 	}
-	evs, err := persistence.Events(f.frames, f.reg, f.o)
+	evs, err := persistence1d.Events(f.frames, f.reg, f.o)
 	if err != nil {
 		return fmt.Errorf("video %s: %w", f.video, err)
 	}

@@ -296,7 +296,7 @@ func (f *fitter) fit(ctx context.Context, stdin io.Reader) error {
 				if err := save(); err != nil {
 					return err
 				}
-				return fmt.Errorf("%w: %s resumes from epoch %d step %d", tool.Interrupted, f.out, st.Epoch, st.Step)
+				return fmt.Errorf("%w: %s resumes from epoch %d step %d", stream.ErrInterrupted, f.out, st.Epoch, st.Step)
 			}
 			lo, hi := st.Step*f.opts.Batch, min((st.Step+1)*f.opts.Batch, len(trainIdx))
 			idx := make([]int, hi-lo)

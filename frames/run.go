@@ -236,7 +236,7 @@ func mean(ctx context.Context, sources []string, w, h int, out string, quiet boo
 // cancellation made a decoder return.
 func interrupted(ctx context.Context, err error) error {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		return tool.Interrupted
+		return stream.ErrInterrupted
 	}
 	return err
 }

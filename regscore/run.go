@@ -46,7 +46,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if c.NArg() > 0 {
 			return tool.Usagef("unexpected argument %q: regscore reads stdin", c.Args().First())
 		}
-		norm, err := metrics.ParseNorm(c.String("norm"))
+		norm, err := metrics.ParseScaling(c.String("norm"))
 		if err != nil {
 			return tool.Usagef("--norm: %v", err)
 		}
@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // scorer holds the current video's errors until the next video begins.
 type scorer struct {
-	norm   metrics.Norm
+	norm   metrics.Scaling
 	sigma  float64 // temporal smoothing, frames; 0: none
 	w      *stream.Writer
 	stderr io.Writer
@@ -72,7 +72,7 @@ type scorer struct {
 	order  stream.Order // videos contiguous, frames increasing
 }
 
-func score(ctx context.Context, args []string, norm metrics.Norm, sigma float64, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) error {
+func score(ctx context.Context, args []string, norm metrics.Scaling, sigma float64, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) error {
 	r, err := stream.NewReader(stream.CancelReader(ctx, stdin), stream.KindError, stream.KindScore)
 	if err != nil {
 		return err

@@ -18,17 +18,17 @@ func TestRegularity(t *testing.T) {
 	tests := []struct {
 		name     string
 		errs     []float64
-		norm     Norm
+		norm     Scaling
 		abn, reg []float64
 		constant bool
 	}{
-		{"minmax", []float64{2, 4, 6}, NormMinMax, []float64{0, 0.5, 1}, []float64{1, 0.5, 0}, false},
-		{"paper divides by max", []float64{2, 4, 6}, NormPaper, []float64{0, 1.0 / 3, 2.0 / 3}, []float64{1, 2.0 / 3, 1.0 / 3}, false},
-		{"constant minmax", []float64{3, 3, 3}, NormMinMax, []float64{0, 0, 0}, []float64{1, 1, 1}, true},
-		{"single frame", []float64{7}, NormMinMax, []float64{0}, []float64{1}, true},
-		{"all zero paper", []float64{0, 0}, NormPaper, []float64{0, 0}, []float64{1, 1}, true},
-		{"constant non-zero paper is not constant", []float64{5, 5}, NormPaper, []float64{0, 0}, []float64{1, 1}, false},
-		{"empty", nil, NormMinMax, nil, nil, false},
+		{"minmax", []float64{2, 4, 6}, ScaleMinMax, []float64{0, 0.5, 1}, []float64{1, 0.5, 0}, false},
+		{"paper divides by max", []float64{2, 4, 6}, ScalePaper, []float64{0, 1.0 / 3, 2.0 / 3}, []float64{1, 2.0 / 3, 1.0 / 3}, false},
+		{"constant minmax", []float64{3, 3, 3}, ScaleMinMax, []float64{0, 0, 0}, []float64{1, 1, 1}, true},
+		{"single frame", []float64{7}, ScaleMinMax, []float64{0}, []float64{1}, true},
+		{"all zero paper", []float64{0, 0}, ScalePaper, []float64{0, 0}, []float64{1, 1}, true},
+		{"constant non-zero paper is not constant", []float64{5, 5}, ScalePaper, []float64{0, 0}, []float64{1, 1}, false},
+		{"empty", nil, ScaleMinMax, nil, nil, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,22 +50,22 @@ func TestRegularity(t *testing.T) {
 		})
 	}
 	t.Run("nan is an error", func(t *testing.T) {
-		_, _, _, err := Regularity([]float64{1, math.NaN()}, NormMinMax)
+		_, _, _, err := Regularity([]float64{1, math.NaN()}, ScaleMinMax)
 		if !errors.Is(err, ErrNotFinite) {
 			t.Fatalf("got %v, want ErrNotFinite", err)
 		}
 	})
 }
 
-func TestParseNorm(t *testing.T) {
-	for _, n := range []Norm{NormMinMax, NormPaper} {
-		got, err := ParseNorm(n.String())
+func TestParseScaling(t *testing.T) {
+	for _, n := range []Scaling{ScaleMinMax, ScalePaper} {
+		got, err := ParseScaling(n.String())
 		if err != nil || got != n {
-			t.Errorf("ParseNorm(%q) = %v, %v; want %v", n.String(), got, err, n)
+			t.Errorf("ParseScaling(%q) = %v, %v; want %v", n.String(), got, err, n)
 		}
 	}
-	if _, err := ParseNorm("max"); err == nil {
-		t.Error("ParseNorm(max) succeeded, want error")
+	if _, err := ParseScaling("max"); err == nil {
+		t.Error("ParseScaling(max) succeeded, want error")
 	}
 }
 

@@ -9,37 +9,37 @@ import (
 	"math"
 )
 
-// Norm selects how errors are scaled to an abnormality score.
-type Norm int
+// Scaling selects how errors are scaled to an abnormality score.
+type Scaling int
 
 const (
-	// NormMinMax scales per video to [0,1]: (e - min e) / (max e - min e).
+	// ScaleMinMax scales per video to [0,1]: (e - min e) / (max e - min e).
 	// This is the paper's intent ("scaling between 0 and 1") and what
 	// published numbers use.
-	NormMinMax Norm = iota
-	// NormPaper is the formula as printed in the paper:
+	ScaleMinMax Scaling = iota
+	// ScalePaper is the formula as printed in the paper:
 	// (e - min e) / max e. It does not reach 1 unless min e is 0.
-	NormPaper
+	ScalePaper
 )
 
-// String names the normalisation as the regscore flag spells it.
-func (n Norm) String() string {
-	switch n {
-	case NormMinMax:
+// String names the scaling as the regscore flag --norm spells it.
+func (s Scaling) String() string {
+	switch s {
+	case ScaleMinMax:
 		return "minmax"
-	case NormPaper:
+	case ScalePaper:
 		return "paper"
 	}
-	return fmt.Sprintf("Norm(%d)", int(n))
+	return fmt.Sprintf("Scaling(%d)", int(s))
 }
 
-// ParseNorm reads a normalisation name as given to regscore --norm.
-func ParseNorm(s string) (Norm, error) {
+// ParseScaling reads a scaling name as given to regscore --norm.
+func ParseScaling(s string) (Scaling, error) {
 	switch s {
 	case "minmax":
-		return NormMinMax, nil
+		return ScaleMinMax, nil
 	case "paper":
-		return NormPaper, nil
+		return ScalePaper, nil
 	}
 	return 0, fmt.Errorf("unknown normalisation %q (want minmax or paper)", s)
 }
@@ -50,10 +50,10 @@ var ErrNotFinite = errors.New("value is not finite")
 
 // Regularity computes the abnormality and regularity of every frame of one
 // video from its reconstruction errors. When the scaling denominator is zero
-// (all errors equal, or max e = 0 under NormPaper) the video has no
+// (all errors equal, or max e = 0 under ScalePaper) the video has no
 // anomaly to speak of: abnormality is 0 and regularity 1 everywhere, and
 // constant is true so the caller can say so.
-func Regularity(errs []float64, norm Norm) (abn, reg []float64, constant bool, err error) {
+func Regularity(errs []float64, scaling Scaling) (abn, reg []float64, constant bool, err error) {
 	if len(errs) == 0 {
 		return nil, nil, false, nil
 	}
@@ -66,13 +66,13 @@ func Regularity(errs []float64, norm Norm) (abn, reg []float64, constant bool, e
 		hi = max(hi, e)
 	}
 	var den float64
-	switch norm {
-	case NormMinMax:
+	switch scaling {
+	case ScaleMinMax:
 		den = hi - lo
-	case NormPaper:
+	case ScalePaper:
 		den = hi
 	default:
-		return nil, nil, false, fmt.Errorf("regularity: unknown normalisation %v", norm)
+		return nil, nil, false, fmt.Errorf("regularity: unknown normalisation %v", scaling)
 	}
 	abn = make([]float64, len(errs))
 	reg = make([]float64, len(errs))

@@ -123,11 +123,11 @@ func (n *Net) forward(p map[string]*G.Node) (*G.Node, error) {
 			}
 			var cn, hn *G.Node
 			if c.Peephole {
-				cn = do(ops.Cell{Peep: true, Out: new(ops.Buffer)}, z, cp, p[pre+"wci"], p[pre+"wcf"])
-				hn = do(ops.Hidden{Peep: true, Out: new(ops.Buffer)}, z, cn, p[pre+"wco"])
+				cn = do(ops.Gates{Peep: true, Out: new(ops.Buffer)}, z, cp, p[pre+"wci"], p[pre+"wcf"])
+				hn = do(ops.Gates{Hidden: true, Peep: true, Out: new(ops.Buffer)}, z, cn, p[pre+"wco"])
 			} else {
-				cn = do(ops.Cell{Out: new(ops.Buffer)}, z, cp)
-				hn = do(ops.Hidden{Out: new(ops.Buffer)}, z, cn)
+				cn = do(ops.Gates{Out: new(ops.Buffer)}, z, cp)
+				hn = do(ops.Gates{Hidden: true, Out: new(ops.Buffer)}, z, cn)
 			}
 			st[l] = state{h: hn, c: cn}
 			x = hn

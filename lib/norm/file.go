@@ -1,7 +1,7 @@
 // The statistics file: a small binary format that says what it is, checked
-// whole before use.
+// whole before use, a lib/container file of kind Stats.
 //
-// Layout, little-endian:
+// Layout, little-endian (magic, version and crc are the container's):
 //
 //	magic    8 bytes  "staenorm"
 //	version  uint32   1
@@ -17,18 +17,16 @@
 package norm
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
 	"os"
 
-	"stae/lib/atomicfile"
+	"stae/lib/container"
 )
 
 // Magic and Version identify the file format.
@@ -41,14 +39,20 @@ const (
 // allocated from them.
 const MaxSide = 8192
 
-const headerSize = 8 + 4 + 4 + 4 + 8 + 8
+// fixedSize is the payload's size before the mean image; headerSize the
+// file's.
+const (
+	fixedSize  = 4 + 4 + 8 + 8
+	headerSize = container.HeadSize + fixedSize
+)
 
 // Errors a caller may test for with errors.Is. "Not a stats file" and "a
-// stats file of a version this build does not read" are different.
+// stats file of a version this build does not read" are different. They
+// match lib/container's ErrNotOurs, ErrVersion and ErrCorrupt too.
 var (
-	ErrNotStats = errors.New("not a stae statistics file")
-	ErrVersion  = errors.New("unsupported statistics file version")
-	ErrCorrupt  = errors.New("corrupt statistics file")
+	ErrNotStats = container.Sentinel("not a stae statistics file", container.ErrNotOurs)
+	ErrVersion  = container.Sentinel("unsupported statistics file version", container.ErrVersion)
+	ErrCorrupt  = container.Sentinel("corrupt statistics file", container.ErrCorrupt)
 )
 
 // MarshalBinary encodes the statistics in the file format.
@@ -56,9 +60,13 @@ func (s *Stats) MarshalBinary() ([]byte, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	b := make([]byte, 0, headerSize+4*len(s.Mean)+4)
-	b = append(b, Magic...)
-	b = binary.LittleEndian.AppendUint32(b, Version)
+	return container.Marshal(container.Stats, Version, s.writePayload)
+}
+
+// writePayload writes the container's payload: everything between the
+// version and the checksum.
+func (s *Stats) writePayload(w io.Writer) error {
+	b := make([]byte, 0, fixedSize+4*len(s.Mean))
 	b = binary.LittleEndian.AppendUint32(b, uint32(s.Width))
 	b = binary.LittleEndian.AppendUint32(b, uint32(s.Height))
 	b = binary.LittleEndian.AppendUint64(b, uint64(s.Frames))
@@ -66,7 +74,8 @@ func (s *Stats) MarshalBinary() ([]byte, error) {
 	for _, m := range s.Mean {
 		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(m))
 	}
-	return binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b)), nil
+	_, err := w.Write(b)
+	return err
 }
 
 // Validate checks that the statistics are usable.
@@ -91,28 +100,31 @@ func (s *Stats) Validate() error {
 
 // UnmarshalBinary decodes and validates a statistics file's bytes.
 func (s *Stats) UnmarshalBinary(b []byte) error {
-	if len(b) < len(Magic) || string(b[:len(Magic)]) != Magic {
+	f, err := container.Open(b, container.Stats)
+	if errors.Is(err, container.ErrNotOurs) {
 		return ErrNotStats
 	}
-	if len(b) < headerSize {
+	if err != nil || len(b) < headerSize {
 		return fmt.Errorf("%d bytes, header needs %d: %w", len(b), headerSize, ErrCorrupt)
 	}
 	le := binary.LittleEndian
-	if v := le.Uint32(b[8:]); v != Version {
-		return fmt.Errorf("version %d, this build reads %d: %w", v, Version, ErrVersion)
+	if f.Version != Version {
+		return fmt.Errorf("version %d, this build reads %d: %w", f.Version, Version, ErrVersion)
 	}
-	w, h := le.Uint32(b[12:]), le.Uint32(b[16:])
+	p := f.Payload
+	w, h := le.Uint32(p), le.Uint32(p[4:])
 	if w < 1 || h < 1 || w > MaxSide || h > MaxSide {
 		return fmt.Errorf("size %dx%d out of range 1..%d: %w", w, h, MaxSide, ErrCorrupt)
 	}
-	want := headerSize + 4*int(w)*int(h) + 4
+	want := headerSize + 4*int(w)*int(h) + container.TrailSize
 	if len(b) != want {
 		return fmt.Errorf("%d bytes, a %dx%d file has %d: %w", len(b), w, h, want, ErrCorrupt)
 	}
-	if got, sum := le.Uint32(b[want-4:]), crc32.ChecksumIEEE(b[:want-4]); got != sum {
-		return fmt.Errorf("checksum %08x, content gives %08x: %w", got, sum, ErrCorrupt)
+	var sumErr *container.ChecksumError
+	if err := f.Verify(); errors.As(err, &sumErr) {
+		return fmt.Errorf("checksum %08x, content gives %08x: %w", sumErr.Stored, sumErr.Computed, ErrCorrupt)
 	}
-	frames := le.Uint64(b[20:])
+	frames := le.Uint64(p[8:])
 	if frames > math.MaxInt64 {
 		return fmt.Errorf("%d frames: %w", frames, ErrCorrupt)
 	}
@@ -120,11 +132,11 @@ func (s *Stats) UnmarshalBinary(b []byte) error {
 		Width:  int(w),
 		Height: int(h),
 		Frames: int64(frames),
-		Std:    math.Float64frombits(le.Uint64(b[28:])),
+		Std:    math.Float64frombits(le.Uint64(p[16:])),
 		Mean:   make([]float32, int(w)*int(h)),
 	}
 	for i := range d.Mean {
-		d.Mean[i] = math.Float32frombits(le.Uint32(b[headerSize+4*i:]))
+		d.Mean[i] = math.Float32frombits(le.Uint32(p[fixedSize+4*i:]))
 	}
 	if err := d.Validate(); err != nil {
 		return err
@@ -149,7 +161,7 @@ func ReadFile(path string) (*Stats, string, error) {
 	defer f.Close()
 	// The largest valid file bounds what is read, so a huge wrong file
 	// is not slurped whole.
-	limit := int64(headerSize + 4*MaxSide*MaxSide + 4)
+	limit := int64(headerSize + 4*MaxSide*MaxSide + container.TrailSize)
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
@@ -164,14 +176,10 @@ func ReadFile(path string) (*Stats, string, error) {
 // WriteFile writes the statistics to path, whole or not at all, and
 // returns the file's Digest.
 func WriteFile(path string, s *Stats) (string, error) {
-	b, err := s.MarshalBinary()
-	if err != nil {
+	if err := s.Validate(); err != nil {
 		return "", err
 	}
-	err = atomicfile.Write(path, 0o644, func(w io.Writer) error {
-		_, err := io.Copy(w, bytes.NewReader(b))
-		return err
-	})
+	b, err := container.WriteFile(path, 0o644, container.Stats, Version, s.writePayload)
 	if err != nil {
 		return "", err
 	}

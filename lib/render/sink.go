@@ -16,6 +16,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"stae/lib/atomicfile"
+	"stae/lib/stream"
 )
 
 // PNGDir writes DIR/<video>/<frame>.png (frame 0-based, six digits, so
@@ -36,12 +37,12 @@ func NewPNGDir(dir string) (*PNGDir, error) {
 
 // Path is where the picture of a video's frame goes.
 func (d *PNGDir) Path(video string, frame int) string {
-	return filepath.Join(d.Dir, safeName(video), fmt.Sprintf("%06d.png", frame))
+	return filepath.Join(d.Dir, stream.FileName(video), fmt.Sprintf("%06d.png", frame))
 }
 
 func (d *PNGDir) Write(video string, frame int, img image.Image) error {
 	if !d.made[video] {
-		if err := os.MkdirAll(filepath.Join(d.Dir, safeName(video)), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(d.Dir, stream.FileName(video)), 0o755); err != nil {
 			return fmt.Errorf("png folder: %w", err)
 		}
 		d.made[video] = true
@@ -53,10 +54,6 @@ func (d *PNGDir) Write(video string, frame int, img image.Image) error {
 
 // Close does nothing: every PNG is complete when Write returns.
 func (d *PNGDir) Close() error { return nil }
-
-func safeName(id string) string {
-	return strings.NewReplacer("/", "_", `\`, "_").Replace(id)
-}
 
 // VideoFile writes every picture it receives, of one size, as the frames of
 // one video file through OpenCV. The file is written under a temporary name

@@ -384,6 +384,13 @@ func (e *Event) Validate() error {
 	return finite("persistence", e.Persistence)
 }
 
+// FileName makes a video id safe as one file name: no path separators,
+// so that an id cannot reach outside the directory it names a file in.
+// Plots (evalroc) and overlay frames (lib/render) both name files by it.
+func FileName(id string) string {
+	return strings.NewReplacer("/", "_", `\`, "_").Replace(id)
+}
+
 func validVideo(id string) error {
 	if id == "" {
 		return fmt.Errorf("%w: empty video id", ErrInvalid)

@@ -318,3 +318,14 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+func TestFileName(t *testing.T) {
+	for _, tc := range []struct{ id, want string }{
+		{"Test001", "Test001"},
+		{"../up/and\\back", ".._up_and_back"},
+	} {
+		if got := FileName(tc.id); got != tc.want {
+			t.Errorf("FileName(%q) = %q, want %q", tc.id, got, tc.want)
+		}
+	}
+}

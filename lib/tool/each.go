@@ -12,7 +12,7 @@ import (
 )
 
 // Each reads r's records to the end of the stream and hands each to f.
-// It stops with Interrupted once ctx is cancelled, returns the reader's own
+// It stops with stream.ErrInterrupted once ctx is cancelled, returns the reader's own
 // (already worded) errors as they are, and prefixes f's error with the
 // record's number. T is the record type the stream's kind implies, or
 // stream.Record for a tool that takes several kinds.

@@ -49,8 +49,8 @@ func TestEach(t *testing.T) {
 	t.Run("a cancelled context interrupts", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		if err := Each(ctx, scoreStream(t, 3), func(*stream.Score) error { return nil }); !errors.Is(err, Interrupted) {
-			t.Errorf("got %v, want Interrupted", err)
+		if err := Each(ctx, scoreStream(t, 3), func(*stream.Score) error { return nil }); !errors.Is(err, stream.ErrInterrupted) {
+			t.Errorf("got %v, want stream.ErrInterrupted", err)
 		}
 	})
 	t.Run("a record of another type", func(t *testing.T) {

@@ -148,13 +148,11 @@ func Report(stderr io.Writer, name string, err error) {
 	fmt.Fprintf(stderr, "%s: %s\n", name, msg)
 }
 
-// Interrupted is returned by a tool's action when its context is cancelled.
-var Interrupted = errors.New("interrupted")
-
-// ContextErr turns a cancelled context into Interrupted, else nil.
+// ContextErr turns a cancelled context into stream.ErrInterrupted, what a
+// tool's action returns when its context is cancelled, else nil.
 func ContextErr(ctx context.Context) error {
 	if ctx.Err() != nil {
-		return Interrupted
+		return stream.ErrInterrupted
 	}
 	return nil
 }

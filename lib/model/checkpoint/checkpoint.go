@@ -5,26 +5,28 @@
 // of named tensors with shapes), the float32 tensor data, and a CRC-32 of
 // everything before it. Files are written whole or not at all.
 //
-// Layout:
+// A checkpoint is a lib/container file of kind Checkpoint; its payload is
 //
-//	"STAECKPT" | uint32 version | uint32 header length | header JSON |
-//	tensors, float32 little-endian, in directory order | uint32 CRC-32 (IEEE)
+//	uint32 header length | header JSON |
+//	tensors, float32 little-endian, in directory order
+//
+// so the whole file reads
+//
+//	"STAECKPT" | uint32 version | payload | uint32 CRC-32 (IEEE)
 package checkpoint
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
 	"os"
 
-	"stae/lib/atomicfile"
+	"stae/lib/container"
 	"stae/lib/model"
 )
 
@@ -35,16 +37,22 @@ const (
 	Version = 1
 )
 
+// fixedSize is the smallest file: the container's frame and the header
+// length.
+const fixedSize = container.HeadSize + 4 + container.TrailSize
+
 // maxHeader bounds the header length read from a file before trusting it.
 const maxHeader = 16 << 20
 
+// The errors match lib/container's ErrNotOurs, ErrVersion and ErrCorrupt
+// too.
 var (
 	// ErrNotCheckpoint: the file is not a stae checkpoint at all.
-	ErrNotCheckpoint = errors.New("not a stae checkpoint")
+	ErrNotCheckpoint = container.Sentinel("not a stae checkpoint", container.ErrNotOurs)
 	// ErrVersion: a stae checkpoint in a format this build does not read.
-	ErrVersion = errors.New("unsupported checkpoint format version")
+	ErrVersion = container.Sentinel("unsupported checkpoint format version", container.ErrVersion)
 	// ErrCorrupt: a stae checkpoint that is truncated or damaged.
-	ErrCorrupt = errors.New("truncated or damaged checkpoint")
+	ErrCorrupt = container.Sentinel("truncated or damaged checkpoint", container.ErrCorrupt)
 )
 
 // Frame is what the model expects of its input frames, copied from the
@@ -173,56 +181,56 @@ func (c *Checkpoint) tensors() ([]tensorEntry, [][]float32) {
 
 // Encode writes c.
 func (c *Checkpoint) Encode(w io.Writer) error {
+	payload, err := c.payload()
+	if err != nil {
+		return err
+	}
+	return container.Encode(w, container.Checkpoint, Version, payload)
+}
+
+// payload returns the writer of c's payload.
+func (c *Checkpoint) payload() (func(w io.Writer) error, error) {
 	dir, data := c.tensors()
 	h := header{Config: c.Model.Config, Frame: c.Frame, History: c.History, Train: c.Train, Tensors: dir}
 	hj, err := json.Marshal(h)
 	if err != nil {
-		return fmt.Errorf("encoding checkpoint header: %w", err)
+		return nil, fmt.Errorf("encoding checkpoint header: %w", err)
 	}
-	crc := crc32.NewIEEE()
-	mw := io.MultiWriter(w, crc)
-	var pre [16]byte
-	copy(pre[:], Magic)
-	binary.LittleEndian.PutUint32(pre[8:], Version)
-	binary.LittleEndian.PutUint32(pre[12:], uint32(len(hj)))
-	if _, err := mw.Write(pre[:]); err != nil {
-		return err
-	}
-	if _, err := mw.Write(hj); err != nil {
-		return err
-	}
-	buf := make([]byte, 0, 1<<16)
-	for _, d := range data {
-		for _, v := range d {
-			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
-			if len(buf) == cap(buf) {
-				if _, err := mw.Write(buf); err != nil {
-					return err
+	return func(w io.Writer) error {
+		if _, err := w.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(hj)))); err != nil {
+			return err
+		}
+		if _, err := w.Write(hj); err != nil {
+			return err
+		}
+		buf := make([]byte, 0, 1<<16)
+		for _, d := range data {
+			for _, v := range d {
+				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+				if len(buf) == cap(buf) {
+					if _, err := w.Write(buf); err != nil {
+						return err
+					}
+					buf = buf[:0]
 				}
-				buf = buf[:0]
 			}
 		}
-	}
-	if _, err := mw.Write(buf); err != nil {
+		_, err := w.Write(buf)
 		return err
-	}
-	_, err = w.Write(binary.LittleEndian.AppendUint32(nil, crc.Sum32()))
-	return err
+	}, nil
 }
 
 // Save writes c to path atomically and sets c.Digest.
 func Save(path string, c *Checkpoint) error {
-	var b bytes.Buffer
-	if err := c.Encode(&b); err != nil {
+	payload, err := c.payload()
+	if err != nil {
 		return err
 	}
-	if err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
-		_, err := w.Write(b.Bytes())
-		return err
-	}); err != nil {
+	b, err := container.WriteFile(path, 0o644, container.Checkpoint, Version, payload)
+	if err != nil {
 		return err
 	}
-	c.Digest = digest(b.Bytes())
+	c.Digest = digest(b)
 	return nil
 }
 
@@ -273,21 +281,26 @@ func digest(b []byte) string {
 // Decode parses a whole checkpoint file, refusing anything that is not
 // exactly one checkpoint of this format.
 func Decode(b []byte) (*Checkpoint, error) {
-	if len(b) < 8 || string(b[:8]) != Magic {
+	f, err := container.Open(b, container.Checkpoint)
+	if errors.Is(err, container.ErrNotOurs) {
 		return nil, ErrNotCheckpoint
 	}
-	if len(b) < 16 {
+	if err != nil {
 		return nil, fmt.Errorf("%w: %d bytes, shorter than the fixed header", ErrCorrupt, len(b))
 	}
-	if v := binary.LittleEndian.Uint32(b[8:]); v != Version {
-		return nil, fmt.Errorf("%w %d (this build reads %d)", ErrVersion, v, Version)
+	if f.Version != Version {
+		return nil, fmt.Errorf("%w %d (this build reads %d)", ErrVersion, f.Version, Version)
 	}
-	hl := int(binary.LittleEndian.Uint32(b[12:]))
-	if hl > maxHeader || 16+hl > len(b) {
+	p := f.Payload
+	if len(b) < fixedSize {
+		return nil, fmt.Errorf("%w: %d bytes, shorter than the fixed header", ErrCorrupt, len(b))
+	}
+	hl := int(binary.LittleEndian.Uint32(p))
+	if hl > maxHeader || 4+hl > len(p) {
 		return nil, fmt.Errorf("%w: header of %d bytes in a file of %d", ErrCorrupt, hl, len(b))
 	}
 	var h header
-	if err := json.Unmarshal(b[16:16+hl], &h); err != nil {
+	if err := json.Unmarshal(p[4:4+hl], &h); err != nil {
 		return nil, fmt.Errorf("%w: header: %v", ErrCorrupt, err)
 	}
 	if err := plausible(h.Config); err != nil {
@@ -296,7 +309,7 @@ func Decode(b []byte) (*Checkpoint, error) {
 	if err := h.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: configuration: %v", ErrCorrupt, err)
 	}
-	want := 16 + hl + 4
+	want := fixedSize + hl
 	for _, t := range h.Tensors {
 		n := 1
 		for _, s := range t.Shape {
@@ -313,10 +326,11 @@ func Decode(b []byte) (*Checkpoint, error) {
 	if len(b) != want {
 		return nil, fmt.Errorf("%w: %d bytes, the header promises %d", ErrCorrupt, len(b), want)
 	}
-	if got, sum := crc32.ChecksumIEEE(b[:len(b)-4]), binary.LittleEndian.Uint32(b[len(b)-4:]); got != sum {
-		return nil, fmt.Errorf("%w: checksum %08x, file says %08x", ErrCorrupt, got, sum)
+	var sumErr *container.ChecksumError
+	if err := f.Verify(); errors.As(err, &sumErr) {
+		return nil, fmt.Errorf("%w: checksum %08x, file says %08x", ErrCorrupt, sumErr.Computed, sumErr.Stored)
 	}
-	pos := 16 + hl
+	pos := 4 + hl
 	byName := map[string]model.Tensor{}
 	for _, t := range h.Tensors {
 		n := 1
@@ -325,7 +339,7 @@ func Decode(b []byte) (*Checkpoint, error) {
 		}
 		d := make([]float32, n)
 		for i := range d {
-			d[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[pos+4*i:]))
+			d[i] = math.Float32frombits(binary.LittleEndian.Uint32(p[pos+4*i:]))
 		}
 		pos += 4 * n
 		byName[t.Name] = model.Tensor{Name: t.Name, Shape: t.Shape, Data: d}
@@ -346,7 +360,6 @@ func Decode(b []byte) (*Checkpoint, error) {
 		return m, nil
 	}
 	c := &Checkpoint{Frame: h.Frame, History: h.History, Train: h.Train, Digest: digest(b)}
-	var err error
 	if c.Model, err = pick(""); err != nil {
 		return nil, err
 	}

@@ -85,10 +85,10 @@ func BenchmarkElementwise(b *testing.B) {
 		in   []G.Value
 		n    int
 	}{
-		{"cell", Cell{Peep: true}, []G.Value{z, c, peep, peep}, c.Size()},
-		{"cell-back", CellBack{Peep: true}, []G.Value{z, c, peep, peep, gr}, c.Size()},
-		{"hidden", Hidden{Peep: true}, []G.Value{z, c, peep}, c.Size()},
-		{"hidden-back", HiddenBack{Peep: true}, []G.Value{z, c, peep, gr}, c.Size()},
+		{"cell", Gates{Peep: true}, []G.Value{z, c, peep, peep}, c.Size()},
+		{"cell-back", GatesBack{Peep: true}, []G.Value{z, c, peep, peep, gr}, c.Size()},
+		{"hidden", Gates{Hidden: true, Peep: true}, []G.Value{z, c, peep}, c.Size()},
+		{"hidden-back", GatesBack{Hidden: true, Peep: true}, []G.Value{z, c, peep, gr}, c.Size()},
 		{"bias-tanh", BiasAct{Tanh: true}, []G.Value{x, bias}, x.Size()},
 		{"tanh-grad", TanhGrad{}, []G.Value{x, x}, x.Size()},
 		{"channel-sum", ChannelSum{}, []G.Value{x}, x.Size()},

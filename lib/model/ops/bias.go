@@ -1,6 +1,5 @@
-// This file holds the channel bias with its activation (the layers' "+ b"
-// and tanh fused into one pass) and the tanh gradient and channel sum
-// that differentiate it.
+// This file holds the backward ops of the fused layers' bias and tanh
+// (fused.go): the tanh gradient and the channel sum, the bias's gradient.
 
 package ops
 
@@ -12,69 +11,6 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
-
-// BiasAct adds a per-channel bias b [C] to x [N,C,...] and applies tanh
-// when Tanh is set (otherwise it is the identity, for the linear output).
-type BiasAct struct {
-	common
-	Tanh bool
-}
-
-func (op BiasAct) String() string        { return fmt.Sprintf("BiasAct(tanh=%v)", op.Tanh) }
-func (op BiasAct) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
-func (op BiasAct) Hashcode() uint32      { return hashString(op.String()) }
-func (op BiasAct) Arity() int            { return 2 }
-func (op BiasAct) Type() hm.Type         { return fnType(4, 1, 4) }
-func (op BiasAct) DiffWRT(int) []bool    { return []bool{true, true} }
-
-func (op BiasAct) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op.String(), 2, in)
-	if err != nil {
-		return nil, err
-	}
-	if len(s[0]) < 2 || len(s[1]) != 1 || s[1][0] != s[0][1] {
-		return nil, fmt.Errorf("%s: bias %v does not fit input %v", op, s[1], s[0])
-	}
-	return s[0].Clone(), nil
-}
-
-func (op BiasAct) Do(vs ...G.Value) (G.Value, error) {
-	d, s, err := inputs(op.String(), 2, vs)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := op.InferShape(s[0], s[1]); err != nil {
-		return nil, err
-	}
-	x, b := d[0], d[1]
-	out, y := newDense(s[0]...)
-	c := s[0][1]
-	plane := len(x) / (s[0][0] * c)
-	parallel(len(x)/plane, 4, func(lo, hi int) {
-		for p := lo; p < hi; p++ {
-			bv := b[p%c]
-			src, dst := x[p*plane:(p+1)*plane], y[p*plane:(p+1)*plane]
-			copy(dst, src)
-			biasActC(dst, bv, op.Tanh)
-		}
-	})
-	return out, nil
-}
-
-func (op BiasAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	dx := grad
-	if op.Tanh {
-		var err error
-		if dx, err = apply(TanhGrad{}, out, grad); err != nil {
-			return nil, err
-		}
-	}
-	db, err := apply(ChannelSum{}, dx)
-	if err != nil {
-		return nil, err
-	}
-	return G.Nodes{dx, db}, nil
-}
 
 // TanhGrad maps a tanh output y and its gradient g to g*(1-y*y), the
 // gradient at tanh's input. It is used only in backward passes and is not
@@ -99,10 +35,18 @@ func (op TanhGrad) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !s[0].Eq(s[1]) {
-		return nil, fmt.Errorf("%s: shapes %v and %v differ", op, s[0], s[1])
+	if err := op.check(s); err != nil {
+		return nil, err
 	}
 	return s[0].Clone(), nil
+}
+
+// check checks the inputs' shapes.
+func (op TanhGrad) check(s []tensor.Shape) error {
+	if !s[0].Eq(s[1]) {
+		return fmt.Errorf("%s: shapes %v and %v differ", op, s[0], s[1])
+	}
+	return nil
 }
 
 func (op TanhGrad) Do(vs ...G.Value) (G.Value, error) {
@@ -110,8 +54,8 @@ func (op TanhGrad) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !s[0].Eq(s[1]) {
-		return nil, fmt.Errorf("%s: shapes %v and %v differ", op, s[0], s[1])
+	if err := op.check(s); err != nil {
+		return nil, err
 	}
 	y, g := d[0], d[1]
 	out, dx, _ := op.Out.dense(s[0]...) // every element is written
@@ -140,6 +84,11 @@ func (op ChannelSum) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
+	return op.shape(s)
+}
+
+// shape checks the input's shape and returns the output's.
+func (op ChannelSum) shape(s []tensor.Shape) (tensor.Shape, error) {
 	if len(s[0]) < 2 {
 		return nil, fmt.Errorf("%s: input %v has no channel axis", op, s[0])
 	}
@@ -149,6 +98,9 @@ func (op ChannelSum) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 func (op ChannelSum) Do(vs ...G.Value) (G.Value, error) {
 	d, s, err := inputs(op.String(), 1, vs)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := op.shape(s); err != nil {
 		return nil, err
 	}
 	x, c := d[0], s[0][1]

@@ -9,8 +9,6 @@ package ops
 import (
 	"fmt"
 	"hash"
-	"runtime"
-	"sync/atomic"
 
 	"github.com/chewxy/hm"
 
@@ -30,53 +28,6 @@ func newGeom(c, h, w, k, s, p int) geom {
 	oh := (h+2*p-k)/s + 1
 	ow := (w+2*p-k)/s + 1
 	return geom{c: c, h: h, w: w, k: k, s: s, p: p, oh: oh, ow: ow, rows: c * k * k, cols: oh * ow}
-}
-
-// im2col writes output rows [oiLo, oiHi) of the column matrix of one image
-// x [c,h,w] into col [c*k*k, oh*ow]: row r = (c,ki,kj) holds, for each
-// output position, the input pixel under kernel tap (ki,kj) or zero. The
-// loops are in act.c: Go's bounds checks on these short strided rows cost
-// three times as much.
-func (g geom) im2col(x, col []float32, oiLo, oiHi int) { g.im2colC(x, col, oiLo, oiHi) }
-
-// col2im adds the column matrix col back onto channels [cLo, cHi) of one
-// image x [c,h,w], the adjoint of im2col (also in act.c).
-func (g geom) col2im(col, x []float32, cLo, cHi int) { g.col2imC(col, x, cLo, cHi) }
-
-// workers is the number of cores the ops spread work over.
-func workers() int { return runtime.GOMAXPROCS(0) }
-
-// perImage runs f(col, w, i) for images 0..n-1, one worker per core, each
-// with its own column buffer of size cols.
-func perImage(n, cols int, f func(col []float32, w, i int)) {
-	workers := min(n, workers())
-	if workers < 1 {
-		return
-	}
-	run := func(w int) {
-		col := getScratch(cols)
-		defer putScratch(col)
-		for i := w; i < n; i += workers {
-			f(*col, w, i)
-		}
-	}
-	split(workers, run)
-}
-
-// eachImage is perImage for work whose result does not depend on which
-// worker runs which image: the workers take the next image as they come
-// free, so one slowed or started late (a helper waking, the OS running
-// something else) does not leave the other idle at the end.
-func eachImage(n, cols int, f func(col []float32, i int)) {
-	workers := min(n, workers())
-	var next atomic.Int64
-	split(workers, func(int) {
-		col := getScratch(cols)
-		defer putScratch(col)
-		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-			f(*col, i)
-		}
-	})
 }
 
 // Conv is a 2-D cross-correlation without bias: x [N,C,H,W] and weights

@@ -34,6 +34,11 @@ func (op FrameSlice) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
+	return op.shape(s)
+}
+
+// shape checks the input's shape and returns the output's.
+func (op FrameSlice) shape(s []tensor.Shape) (tensor.Shape, error) {
 	if len(s[0]) != 4 || s[0][0]%op.T != 0 || op.Step < 0 || op.Step >= op.T {
 		return nil, fmt.Errorf("%s: input %v is not a batch of %d-frame volumes", op, s[0], op.T)
 	}
@@ -45,7 +50,7 @@ func (op FrameSlice) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	shape, err := op.InferShape(s[0])
+	shape, err := op.shape(s)
 	if err != nil {
 		return nil, err
 	}
@@ -82,6 +87,11 @@ func (op FramePlace) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
+	return op.shape(s)
+}
+
+// shape checks the input's shape and returns the output's.
+func (op FramePlace) shape(s []tensor.Shape) (tensor.Shape, error) {
 	if len(s[0]) != 4 || op.Step < 0 || op.Step >= op.T {
 		return nil, fmt.Errorf("%s: input %v is not one step of a 4-D batch", op, s[0])
 	}
@@ -93,7 +103,7 @@ func (op FramePlace) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	shape, err := op.InferShape(s[0])
+	shape, err := op.shape(s)
 	if err != nil {
 		return nil, err
 	}
@@ -130,13 +140,18 @@ func (op Stack) Type() hm.Type {
 	}
 	return fnType(r...)
 }
-func (op Stack) DiffWRT(n int) []bool { return Cell{}.DiffWRT(n) }
+func (op Stack) DiffWRT(n int) []bool { return allTrue(n) }
 
 func (op Stack) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shapesOf(op.String(), op.T, in)
 	if err != nil {
 		return nil, err
 	}
+	return op.shape(s)
+}
+
+// shape checks the steps' shapes and returns the output's.
+func (op Stack) shape(s []tensor.Shape) (tensor.Shape, error) {
 	for _, x := range s {
 		if len(x) != 4 || !x.Eq(s[0]) {
 			return nil, fmt.Errorf("%s: steps of shapes %v and %v", op, s[0], x)
@@ -150,7 +165,7 @@ func (op Stack) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	shape, err := op.InferShape(toDimSizers(s)...)
+	shape, err := op.shape(s)
 	if err != nil {
 		return nil, err
 	}
@@ -175,12 +190,4 @@ func (op Stack) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 		r[t] = n
 	}
 	return r, nil
-}
-
-func toDimSizers(s []tensor.Shape) []G.DimSizer {
-	r := make([]G.DimSizer, len(s))
-	for i := range s {
-		r[i] = s[i]
-	}
-	return r
 }

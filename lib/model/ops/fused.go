@@ -183,13 +183,23 @@ func (op ConvTAct) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := op.plain().geom(s[0], s[1]); err != nil {
+	if _, err := op.geom(s); err != nil {
 		return nil, err
 	}
-	if len(s[2]) != 1 || s[2][0] != s[1][1] {
-		return nil, fmt.Errorf("%s: bias %v does not fit weights %v", op, s[2], s[1])
-	}
 	return tensor.Shape{s[0][0], s[1][1], op.OutH, op.OutW}, nil
+}
+
+// geom checks the shapes and returns the geometry of the Conv the
+// deconvolution is the adjoint of.
+func (op ConvTAct) geom(s []tensor.Shape) (geom, error) {
+	g, err := op.plain().geom(s[0], s[1])
+	if err != nil {
+		return geom{}, err
+	}
+	if len(s[2]) != 1 || s[2][0] != s[1][1] {
+		return geom{}, fmt.Errorf("%s: bias %v does not fit weights %v", op, s[2], s[1])
+	}
+	return g, nil
 }
 
 func (op ConvTAct) Do(vs ...G.Value) (G.Value, error) {
@@ -197,10 +207,10 @@ func (op ConvTAct) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := op.InferShape(s[0], s[1], s[2]); err != nil {
+	g, err := op.geom(s)
+	if err != nil {
 		return nil, err
 	}
-	g, _ := op.plain().geom(s[0], s[1])
 	y, w, b := d[0], d[1], d[2]
 	n, o := s[0][0], s[1][0]
 	out, x, zeroed := op.Out.dense(n, g.c, g.h, g.w)

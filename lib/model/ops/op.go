@@ -10,7 +10,7 @@
 // when a batch has fewer images than cores (the ConvLSTM at batch 1),
 // within each image by output rows or channels; OpenBLAS itself runs
 // single-threaded. The loops around the products (im2col, col2im, the
-// activations and the gates) are C in act.c, which the compiler
+// activations and the gates) are C in kernels.c, which the compiler
 // vectorises. Each op is symbolically differentiable
 // (gorgonia's SDOp); the gradient of every linear op is another op of this
 // package, so the set is closed under differentiation.
@@ -110,20 +110,6 @@ func newDense(shape ...int) (*tensor.Dense, []float32) {
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(d)), d
 }
 
-// parallel runs f over [0, n) split into one contiguous range per core;
-// work smaller than minWork items runs on the calling goroutine.
-func parallel(n, minWork int, f func(lo, hi int)) {
-	w := workers()
-	if w > n {
-		w = n
-	}
-	if w <= 1 || n < minWork {
-		f(0, n)
-		return
-	}
-	split(w, func(i int) { f(i*n/w, (i+1)*n/w) })
-}
-
 // scratch keeps column buffers between calls, a free list per size: they
 // are the largest temporaries, and a sync.Pool would drop them at every
 // collection, to be allocated, zeroed and faulted in again. At most one
@@ -149,6 +135,15 @@ func putScratch(b *[]float32) {
 	scratchMu.Lock()
 	scratch[len(*b)] = append(scratch[len(*b)], b)
 	scratchMu.Unlock()
+}
+
+// allTrue is DiffWRT for an op differentiable in all its n inputs.
+func allTrue(n int) []bool {
+	r := make([]bool, n)
+	for i := range r {
+		r[i] = true
+	}
+	return r
 }
 
 func apply(op G.Op, in ...*G.Node) (*G.Node, error) { return G.ApplyOp(op, in...) }

@@ -125,10 +125,10 @@ func TestGradients(t *testing.T) {
 		{"conv weight gradient", ConvGradW{Stride: 2, Pad: 1, K: 3}, []*tensor.Dense{randDense(r, 2, 2, 6, 5), randDense(r, 2, 3, 3, 3)}, []int{0, 1}, linEps, linTol},
 		{"bias tanh", BiasAct{Tanh: true}, []*tensor.Dense{randDense(r, 2, 3, 2, 3), randDense(r, 3)}, []int{0, 1}, nlEps, nlTol},
 		{"bias linear", BiasAct{}, []*tensor.Dense{randDense(r, 2, 3, 2, 3), randDense(r, 3)}, []int{0, 1}, linEps, linTol},
-		{"lstm cell with peepholes", Cell{Peep: true}, []*tensor.Dense{randDense(r, 2, 8, 2, 3), randDense(r, 2, 2, 2, 3), randDense(r, 2, 2, 3), randDense(r, 2, 2, 3)}, []int{0, 1, 2, 3}, nlEps, nlTol},
-		{"lstm cell without peepholes", Cell{}, []*tensor.Dense{randDense(r, 2, 8, 2, 3), randDense(r, 2, 2, 2, 3)}, []int{0, 1}, nlEps, nlTol},
-		{"lstm hidden with peephole", Hidden{Peep: true}, []*tensor.Dense{randDense(r, 2, 8, 2, 3), randDense(r, 2, 2, 2, 3), randDense(r, 2, 2, 3)}, []int{0, 1, 2}, nlEps, nlTol},
-		{"lstm hidden without peephole", Hidden{}, []*tensor.Dense{randDense(r, 2, 8, 2, 3), randDense(r, 2, 2, 2, 3)}, []int{0, 1}, nlEps, nlTol},
+		{"lstm cell with peepholes", Gates{Peep: true}, []*tensor.Dense{randDense(r, 2, 8, 2, 3), randDense(r, 2, 2, 2, 3), randDense(r, 2, 2, 3), randDense(r, 2, 2, 3)}, []int{0, 1, 2, 3}, nlEps, nlTol},
+		{"lstm cell without peepholes", Gates{}, []*tensor.Dense{randDense(r, 2, 8, 2, 3), randDense(r, 2, 2, 2, 3)}, []int{0, 1}, nlEps, nlTol},
+		{"lstm hidden with peephole", Gates{Hidden: true, Peep: true}, []*tensor.Dense{randDense(r, 2, 8, 2, 3), randDense(r, 2, 2, 2, 3), randDense(r, 2, 2, 3)}, []int{0, 1, 2}, nlEps, nlTol},
+		{"lstm hidden without peephole", Gates{Hidden: true}, []*tensor.Dense{randDense(r, 2, 8, 2, 3), randDense(r, 2, 2, 2, 3)}, []int{0, 1}, nlEps, nlTol},
 		{"conv on data: weights only", Conv{Stride: 4, Data: true}, []*tensor.Dense{randDense(r, 1, 1, 19, 19), randDense(r, 2, 1, 11, 11)}, []int{1}, linEps, linTol},
 		{"conv tanh fused, one image split across cores", ConvAct{Stride: 2, Inputs: 1, Tanh: true}, []*tensor.Dense{randDense(r, 1, 3, 9, 9), randDense(r, 4, 3, 5, 5), randDense(r, 4)}, []int{0, 1, 2}, nlEps, nlTol},
 		{"conv tanh fused on data, three images", ConvAct{Stride: 4, Inputs: 1, Tanh: true, Data: true}, []*tensor.Dense{randDense(r, 3, 1, 19, 19), randDense(r, 2, 1, 11, 11), randDense(r, 2)}, []int{1, 2}, nlEps, nlTol},
@@ -365,11 +365,11 @@ func TestBufferReuse(t *testing.T) {
 			func() []G.Value { return []G.Value{randDense(r, 3, 3, 3, 4), randDense(r, 3, 2, 5, 5)} }},
 		{"ConvT one image", func(b *Buffer) G.Op { return ConvT{Stride: 2, OutH: 9, OutW: 11, Out: b} },
 			func() []G.Value { return []G.Value{randDense(r, 1, 3, 3, 4), randDense(r, 3, 2, 5, 5)} }},
-		{"Cell", func(b *Buffer) G.Op { return Cell{Peep: true, Out: b} },
+		{"Cell", func(b *Buffer) G.Op { return Gates{Peep: true, Out: b} },
 			func() []G.Value {
 				return []G.Value{randDense(r, 2, 8, 3, 4), randDense(r, 2, 2, 3, 4), randDense(r, 2, 3, 4), randDense(r, 2, 3, 4)}
 			}},
-		{"Hidden", func(b *Buffer) G.Op { return Hidden{Peep: true, Out: b} },
+		{"Hidden", func(b *Buffer) G.Op { return Gates{Hidden: true, Peep: true, Out: b} },
 			func() []G.Value {
 				return []G.Value{randDense(r, 2, 8, 3, 4), randDense(r, 2, 2, 3, 4), randDense(r, 2, 3, 4)}
 			}},
@@ -407,4 +407,12 @@ func TestBufferReuse(t *testing.T) {
 			})
 		}
 	}
+}
+
+func toDimSizers(s []tensor.Shape) []G.DimSizer {
+	r := make([]G.DimSizer, len(s))
+	for i := range s {
+		r[i] = s[i]
+	}
+	return r
 }

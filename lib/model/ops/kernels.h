@@ -1,5 +1,4 @@
-// Declarations of act.c's loops for act.go.
-void stae_bias_act(float *v, long n, float b, int tanh);
+// Declarations of kernels.c's loops for kernels.go.
 void stae_bias_act_rows(float *v, long rows, long n, long stride, const float *b, int tanh);
 void stae_tanh_grad(const float *y, const float *g, float *dst, long n);
 void stae_cell_fwd(const float *zi, const float *zf, const float *zg, const float *cp, const float *wci,

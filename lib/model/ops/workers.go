@@ -1,8 +1,10 @@
-// This file runs the parts of a split op on persistent helper goroutines
-// that spin a short while for their next part before they sleep. At batch
-// 1 the ConvLSTM's ops come one after another every few hundred µs, each
-// split over the cores; starting a goroutine for each part meant waking a
-// sleeping thread each time, which cost as much as some parts' work.
+// This file spreads an op's work over the cores: parallel, perImage and
+// eachImage split it, and split runs the parts on a pool of persistent
+// helper goroutines that spin a short while for their next part before
+// they sleep. At batch 1 the ConvLSTM's ops come one after another every
+// few hundred µs, each split over the cores; starting a goroutine for each
+// part meant waking a sleeping thread each time, which cost as much as
+// some parts' work.
 
 package ops
 
@@ -12,6 +14,56 @@ import (
 	"sync/atomic"
 	"time"
 )
+
+// workers is the number of cores the ops spread work over.
+func workers() int { return runtime.GOMAXPROCS(0) }
+
+// parallel runs f over [0, n) split into one contiguous range per core;
+// work smaller than minWork items runs on the calling goroutine.
+func parallel(n, minWork int, f func(lo, hi int)) {
+	w := workers()
+	if w > n {
+		w = n
+	}
+	if w <= 1 || n < minWork {
+		f(0, n)
+		return
+	}
+	split(w, func(i int) { f(i*n/w, (i+1)*n/w) })
+}
+
+// perImage runs f(col, w, i) for images 0..n-1, one worker per core, each
+// with its own column buffer of size cols.
+func perImage(n, cols int, f func(col []float32, w, i int)) {
+	workers := min(n, workers())
+	if workers < 1 {
+		return
+	}
+	run := func(w int) {
+		col := getScratch(cols)
+		defer putScratch(col)
+		for i := w; i < n; i += workers {
+			f(*col, w, i)
+		}
+	}
+	split(workers, run)
+}
+
+// eachImage is perImage for work whose result does not depend on which
+// worker runs which image: the workers take the next image as they come
+// free, so one slowed or started late (a helper waking, the OS running
+// something else) does not leave the other idle at the end.
+func eachImage(n, cols int, f func(col []float32, i int)) {
+	workers := min(n, workers())
+	var next atomic.Int64
+	split(workers, func(int) {
+		col := getScratch(cols)
+		defer putScratch(col)
+		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+			f(*col, i)
+		}
+	})
+}
 
 // spinFor is how long a helper or a waiting caller spins (yielding to
 // other goroutines) before it blocks.

@@ -1,6 +1,6 @@
 // Grouping of significant minima of a regularity score into events.
 
-package persistence
+package persistence1d
 
 import (
 	"fmt"

@@ -1,9 +1,11 @@
-// The ops' loops around the matrix products (see act.go): the
-// nonlinearities, with the same formulas as fastmath.go, which the
-// compiler runs 8 lanes wide (Go has no SIMD of its own: the cell gates
-// went from about 20 to 3 ns per element), and im2col and col2im, whose
-// short strided rows cost three times as much with Go's bounds checks.
-#include "act.h"
+// The ops' C kernels, the loops around the matrix products, each called
+// from one wrapper in kernels.go: the bias with its activation, the tanh
+// gradient and the ConvLSTM gates, with the formulas of fastmath_test.go's
+// reference functions, which the compiler runs 8 lanes wide (Go has no
+// SIMD of its own: the cell gates went from about 20 to 3 ns per
+// element); and im2col and col2im, whose short strided rows cost three
+// times as much with Go's bounds checks.
+#include "kernels.h"
 
 // Clamps are float compares, which may trap by default and so keep GCC
 // from vectorising loops that contain them; these loops never trap.
@@ -19,7 +21,7 @@
 #define CLONES
 #endif
 
-// tanh32 is fastmath.go's tanh32: Eigen's 13/6 rational function.
+// tanh32 is fastmath_test.go's tanh32: Eigen's 13/6 rational function.
 static inline float tanh32(float x) {
 	const float lim = 7.90531110763549805f;
 	x = x < -lim ? -lim : x;
@@ -36,16 +38,9 @@ static inline float tanh32(float x) {
 
 static inline float sigmoid32(float x) { return 0.5f * tanh32(0.5f * x) + 0.5f; }
 
-CLONES void stae_bias_act(float *restrict v, long n, float b, int tanh) {
-	if (!tanh) {
-		for (long j = 0; j < n; j++) v[j] += b;
-		return;
-	}
-	for (long j = 0; j < n; j++) v[j] = tanh32(v[j] + b);
-}
-
-// stae_bias_act_rows is stae_bias_act over rows of n values stride apart,
-// row r with bias b[r]: one call per output block rather than per channel.
+// stae_bias_act_rows adds bias b[r] to row r of rows rows of n values
+// stride apart, and applies tanh if asked: one call per output block
+// rather than per channel.
 CLONES void stae_bias_act_rows(float *restrict v, long rows, long n, long stride, const float *restrict b, int tanh) {
 	for (long r = 0; r < rows; r++) {
 		float *restrict row = v + r * stride;

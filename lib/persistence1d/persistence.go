@@ -1,8 +1,8 @@
-// Package persistence finds the local minima of a 1-D signal and their
+// Package persistence1d finds the local minima of a 1-D signal and their
 // topological persistence with Persistence1D (Kozlov and Weinkauf), and
 // groups the significant minima of a regularity score into abnormal events
 // as Chong & Tay 2017 do.
-package persistence
+package persistence1d
 
 import (
 	"errors"

@@ -1,7 +1,7 @@
 // Tests of Persistence1D and event grouping against hand-worked answers and
 // a brute-force elder rule.
 
-package persistence
+package persistence1d
 
 import (
 	"errors"

@@ -1,12 +1,13 @@
-// This file wraps act.c's loops: bias and tanh, the tanh gradient, the
-// ConvLSTM's gate passes, im2col and col2im. Each call does a run of
+// This file is the one way from Go into kernels.c: a wrapper per C kernel
+// (bias and tanh, the tanh gradient, the ConvLSTM's gate passes, im2col
+// and col2im), called from nowhere else. Each call does a run of
 // thousands of elements or more, so cgo's cost per call (tens of ns) is
 // small beside the loop's; the wrappers check the slices' bounds first.
 
 package ops
 
 // #cgo CFLAGS: -O3
-// #include "act.h"
+// #include "kernels.h"
 import "C"
 
 import "unsafe"
@@ -20,20 +21,8 @@ func fp(s []float32) *C.float {
 	return (*C.float)(unsafe.Pointer(&s[0]))
 }
 
-// biasActC adds b to v in place and applies tanh if asked.
-func biasActC(v []float32, b float32, tanh bool) {
-	if len(v) == 0 {
-		return
-	}
-	t := C.int(0)
-	if tanh {
-		t = 1
-	}
-	C.stae_bias_act(fp(v), C.long(len(v)), C.float(b), t)
-}
-
-// biasActRowsC is biasActC on rows rows of n values, stride apart,
-// starting at v[0], row r with bias b[r].
+// biasActRowsC adds bias b[r] to row r of rows rows of n values, stride
+// apart from v[0] on, in place, and applies tanh if asked.
 func biasActRowsC(v []float32, rows, n, stride int, b []float32, tanh bool) {
 	if rows <= 0 || n <= 0 {
 		return
@@ -109,8 +98,12 @@ func hiddenBackC(zo, c, wco, gh, dzo, dc, dwco []float32) {
 	C.stae_hidden_back(fp(zo), fp(c), fp(wco), fp(gh), fp(dzo), fp(dc), fp(dwco), C.long(n))
 }
 
-// im2colC is geom.im2col: act.c's stae_im2col after bounds checks.
-func (g geom) im2colC(x, col []float32, oiLo, oiHi int) {
+// im2col writes output rows [oiLo, oiHi) of the column matrix of one image
+// x [c,h,w] into col [c*k*k, oh*ow]: row r = (c,ki,kj) holds, for each
+// output position, the input pixel under kernel tap (ki,kj) or zero. The
+// loops are in kernels.c: Go's bounds checks on these short strided rows
+// cost three times as much.
+func (g geom) im2col(x, col []float32, oiLo, oiHi int) {
 	if oiLo >= oiHi {
 		return
 	}
@@ -119,8 +112,9 @@ func (g geom) im2colC(x, col []float32, oiLo, oiHi int) {
 		C.int(g.oh), C.int(g.ow), C.int(oiLo), C.int(oiHi))
 }
 
-// col2imC is geom.col2im: act.c's stae_col2im after bounds checks.
-func (g geom) col2imC(col, x []float32, cLo, cHi int) {
+// col2im adds the column matrix col back onto channels [cLo, cHi) of one
+// image x [c,h,w], the adjoint of im2col (also in kernels.c).
+func (g geom) col2im(col, x []float32, cLo, cHi int) {
 	if cLo >= cHi {
 		return
 	}
