@@ -1,0 +1,300 @@
+// The UCSD protocol: presets, the data's layout, results.json and the table.
+
+package protocol
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+
+	"stae/lib/atomicfile"
+)
+
+// Ped2Env are the environment variables that override the cpu preset, with
+// what each sets.
+var Ped2Env = [][2]string{
+	{"PED2_SIZE", "frame side (67)"},
+	{"PED2_BATCH", "fit --batch (8)"},
+	{"PED2_EPOCHS", "fit --epochs (1)"},
+	{"PED2_LR", "fit --lr (2e-3)"},
+	{"PED2_FIT_FLAGS", `more fit flags ("--scale 0.25 --micro-batch 8")`},
+	{"PED2_ERROR", "recon --error (sum)"},
+	{"PED2_SMOOTH", "regscore --smooth (5)"},
+}
+
+// Preset is the settings of a named preset: paper (the paper's protocol:
+// 227x227, whole-frame squared error, per-video min-max, no smoothing) or
+// cpu (see README, "Ped2"), which getenv's PED2_* values override.
+func Preset(name string, getenv func(string) string) (Settings, error) {
+	switch name {
+	case "paper":
+		return Settings{Size: 227, Strides: "1,2,3", Batch: 64, Epochs: 50, Patience: 10, LR: "1e-4", Seed: 1, Error: "sum", Smooth: "0"}, nil
+	case "cpu":
+	default:
+		return Settings{}, fmt.Errorf("unknown preset %s (cpu or paper)", name)
+	}
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	s := Settings{Strides: "1,2,3", Patience: 10, Seed: 1,
+		LR: env("PED2_LR", "2e-3"), FitFlags: env("PED2_FIT_FLAGS", "--scale 0.25 --micro-batch 8"),
+		Error: env("PED2_ERROR", "sum"), Smooth: env("PED2_SMOOTH", "5")}
+	var err error
+	for _, n := range []struct {
+		key, def string
+		v        *int
+	}{{"PED2_SIZE", "67", &s.Size}, {"PED2_BATCH", "8", &s.Batch}, {"PED2_EPOCHS", "1", &s.Epochs}} {
+		if *n.v, err = strconv.Atoi(env(n.key, n.def)); err != nil {
+			return Settings{}, fmt.Errorf("%s: not a whole number: %s", n.key, getenv(n.key))
+		}
+	}
+	for key, v := range map[string]string{"PED2_LR": s.LR, "PED2_SMOOTH": s.Smooth} {
+		if _, err := strconv.ParseFloat(v, 64); err != nil || !json.Valid([]byte(v)) {
+			return Settings{}, fmt.Errorf("%s: not a number: %s", key, v)
+		}
+	}
+	return s, nil
+}
+
+// Ped2 is the protocol on a UCSD dataset folder DATA (Train/, Test/ and
+// the ground truth Test/*.m); quick takes two training clips, one epoch and
+// two test clips.
+func Ped2(data, out string, s Settings, quick bool) (Protocol, error) {
+	if fi, err := os.Stat(filepath.Join(data, "Train")); err != nil || !fi.IsDir() {
+		return Protocol{}, fmt.Errorf("%s has no Train/ and Test/ folders", data)
+	}
+	if fi, err := os.Stat(filepath.Join(data, "Test")); err != nil || !fi.IsDir() {
+		return Protocol{}, fmt.Errorf("%s has no Train/ and Test/ folders", data)
+	}
+	truths, _ := filepath.Glob(filepath.Join(data, "Test", "*.m"))
+	if len(truths) == 0 {
+		return Protocol{}, fmt.Errorf("no ground truth (*.m) in %s", filepath.Join(data, "Test"))
+	}
+	p := Protocol{Train: []string{filepath.Join(data, "Train")}, Test: []string{filepath.Join(data, "Test")},
+		Truth: truths[0], Out: out, Settings: s}
+	if quick {
+		p.Epochs = 1
+		p.Train, p.Test = clips(p.Train[0], 2), clips(p.Test[0], 2)
+	}
+	return p, nil
+}
+
+// clips are the first n subfolders of dir, ground-truth masks (_gt) aside.
+func clips(dir string, n int) []string {
+	es, _ := os.ReadDir(dir)
+	var cs []string
+	for _, e := range es {
+		if isDir(filepath.Join(dir, e.Name())) && !strings.HasSuffix(e.Name(), "_gt") && len(cs) < n {
+			cs = append(cs, filepath.Join(dir, e.Name()))
+		}
+	}
+	return cs
+}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// Results is results.json.
+type Results struct {
+	Dataset      string             `json:"dataset"`
+	Preset       string             `json:"preset"`
+	Quick        bool               `json:"quick"`
+	Cores        int                `json:"cores"`
+	Settings     ResultSettings     `json:"settings"`
+	StageSeconds map[string]float64 `json:"stage_seconds"`
+	Model        Evaluation         `json:"model"`
+	Baseline     Evaluation         `json:"baseline"`
+}
+
+// ResultSettings are the settings as results.json records them.
+type ResultSettings struct {
+	Size     int         `json:"size"`
+	Batch    int         `json:"batch"`
+	Epochs   int         `json:"epochs"`
+	Patience int         `json:"patience"`
+	LR       json.Number `json:"lr"`
+	Error    string      `json:"error"`
+	Smooth   json.Number `json:"smooth"`
+	FitFlags string      `json:"fit_flags"`
+}
+
+// Evaluation is a detector's two evalroc --json reports, as evalroc wrote them.
+type Evaluation struct {
+	Frames json.RawMessage `json:"frames"`
+	Events json.RawMessage `json:"events"`
+}
+
+// RunPed2 runs the protocol's stages, then writes roc.csv (the model's),
+// results.json and, on stdout, the table.
+func RunPed2(ctx context.Context, r *Runner, p Protocol, dataset, preset string, quick bool, stdout io.Writer) error {
+	if err := r.Run(ctx, p.Stages()...); err != nil {
+		return err
+	}
+	return writePed2(p, dataset, preset, quick, stdout)
+}
+
+// writePed2 writes roc.csv, results.json and the table from the stages' files.
+func writePed2(p Protocol, dataset, preset string, quick bool, stdout io.Writer) error {
+	if err := copyFile(p.Path("model.roc.csv"), p.Path("roc.csv")); err != nil {
+		return err
+	}
+	res := Results{Dataset: dataset, Preset: preset, Quick: quick, Cores: runtime.NumCPU(),
+		Settings: ResultSettings{Size: p.Size, Batch: p.Batch, Epochs: p.Epochs, Patience: p.Patience,
+			LR: json.Number(p.LR), Error: p.Error, Smooth: json.Number(p.Smooth), FitFlags: p.FitFlags},
+		StageSeconds: map[string]float64{}}
+	secs, _ := filepath.Glob(p.Path("*.seconds"))
+	for _, f := range secs {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(string(b)), 64)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		res.StageSeconds[strings.TrimSuffix(filepath.Base(f), ".seconds")] = v
+	}
+	for _, e := range []struct {
+		d   string
+		dst *Evaluation
+	}{{"model", &res.Model}, {"baseline", &res.Baseline}} {
+		var err error
+		if e.dst.Frames, err = readJSON(p.Path(e.d + ".frames.json")); err != nil {
+			return err
+		}
+		if e.dst.Events, err = readJSON(p.Path(e.d + ".events.json")); err != nil {
+			return err
+		}
+	}
+	err := atomicfile.Write(p.Path("results.json"), 0o644, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	})
+	if err != nil {
+		return err
+	}
+	return Table(stdout, res, p.Path("results.json"))
+}
+
+func readJSON(path string) (json.RawMessage, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if !json.Valid(b) {
+		return nil, fmt.Errorf("%s: not valid JSON", path)
+	}
+	return json.RawMessage(b), nil
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(to, 0o644, func(w io.Writer) error { _, err := w.Write(b); return err })
+}
+
+// figures are the numbers of an evaluation the table shows.
+type figures struct {
+	AUCMicro    float64 `json:"auc_micro"`
+	AUCMacro    float64 `json:"auc_macro"`
+	EER         float64 `json:"eer"`
+	GTEvents    int     `json:"gt_events"`
+	Detected    int     `json:"detected"`
+	FalseAlarms int     `json:"false_alarms"`
+}
+
+// Table prints both detectors' figures, then where results.json is.
+func Table(w io.Writer, res Results, path string) error {
+	fmt.Fprintf(w, "\n%-10s %10s %10s %8s %12s %12s\n", "", "AUC micro", "AUC macro", "EER", "events", "false alarms")
+	for _, e := range []struct {
+		name string
+		ev   Evaluation
+	}{{"model", res.Model}, {"baseline", res.Baseline}} {
+		var f, g figures
+		if err := json.Unmarshal(e.ev.Frames, &f); err != nil {
+			return fmt.Errorf("%s frames: %w", e.name, err)
+		}
+		if err := json.Unmarshal(e.ev.Events, &g); err != nil {
+			return fmt.Errorf("%s events: %w", e.name, err)
+		}
+		fmt.Fprintf(w, "%-10s %9.1f%% %9.1f%% %7.1f%% %12s %12d\n", e.name, 100*f.AUCMicro, 100*f.AUCMacro, 100*f.EER,
+			fmt.Sprintf("%d/%d", g.Detected, g.GTEvents), g.FalseAlarms)
+	}
+	_, err := fmt.Fprintf(w, "results: %s\n", path)
+	return err
+}
+
+// Ped2Outputs are the files the protocol promises in its output folder.
+var Ped2Outputs = []string{"stats.bin", "train.volumes", "model.stae", "test.volumes",
+	"model.errors", "model.scores", "model.events", "baseline.errors", "baseline.scores", "baseline.events",
+	"results.json", "roc.csv"}
+
+// CheckPed2 says what is missing or malformed among the protocol's outputs
+// in out: every file there and not empty, results.json valid JSON with both
+// evaluations and every key, roc.csv with a CSV header.
+func CheckPed2(out string) error {
+	for _, f := range Ped2Outputs {
+		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
+			return fmt.Errorf("%s is missing or empty", filepath.Join(out, f))
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(out, "results.json"))
+	if err != nil {
+		return err
+	}
+	var res map[string]json.RawMessage
+	if err := json.Unmarshal(b, &res); err != nil {
+		return fmt.Errorf("results.json is not valid JSON: %w", err)
+	}
+	var missing []string
+	need := func(m map[string]json.RawMessage, where string, keys ...string) {
+		for _, k := range keys {
+			if _, ok := m[k]; !ok {
+				missing = append(missing, where+k)
+			}
+		}
+	}
+	need(res, "", "dataset", "preset", "quick", "cores", "settings", "stage_seconds", "model", "baseline")
+	for _, d := range Detectors {
+		var ev map[string]json.RawMessage
+		if json.Unmarshal(res[d], &ev) != nil {
+			continue
+		}
+		need(ev, d+".", "frames", "events")
+		var f, e map[string]json.RawMessage
+		if json.Unmarshal(ev["frames"], &f) == nil {
+			need(f, d+".frames.", "auc_micro", "auc_macro", "eer", "per_video")
+		}
+		if json.Unmarshal(ev["events"], &e) == nil {
+			need(e, d+".events.", "gt_events", "detected", "false_alarms")
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("results.json lacks %s", strings.Join(missing, ", "))
+	}
+	roc, err := os.ReadFile(filepath.Join(out, "roc.csv"))
+	if err != nil {
+		return err
+	}
+	if first, _, _ := strings.Cut(string(roc), "\n"); !strings.Contains(first, ",") {
+		return errors.New("roc.csv has no CSV header")
+	}
+	return nil
+}

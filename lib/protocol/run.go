@@ -1,0 +1,254 @@
+// The command line of stae-protocol: parsing and dispatch to the jobs.
+
+package protocol
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"stae/lib/tool"
+)
+
+// Usage is stae-protocol's help.
+func Usage() string {
+	var env strings.Builder
+	for _, e := range Ped2Env {
+		fmt.Fprintf(&env, "             %-15s %s\n", e[0], e[1])
+	}
+	return `usage: stae-protocol demo [OUT_DIR]
+       stae-protocol ped2 [--preset cpu|paper] [--quick] DATA_DIR OUT_DIR
+       stae-protocol check OUT_DIR
+       stae-protocol bench [--json] [--reps N] [--sizes "227 115"] [--batches "1 4"]
+
+Run from the repository root with the seven tools on PATH (pipeline.sh
+does both).
+
+demo: the stages on testdata/synth into OUT_DIR (out/demo); DEMO_SIZE
+(51) and DEMO_FIT_FLAGS change the model.
+
+ped2: the UCSD Ped2 protocol.
+  DATA_DIR   a UCSD dataset folder with Train/ and Test/ (Test/*.m ground truth)
+  OUT_DIR    where the model, streams, results.json and roc.csv go; a rerun
+             skips the stages whose inputs and settings did not change
+  --preset   cpu (default: finishes within 100 minutes on 2 cores) or paper
+             (227x227, batch 64, up to 50 epochs, patience 10: a GPU or a long run)
+  --quick    two training clips, one epoch, two test clips: a smoke test
+  The cpu preset's settings can be overridden from the environment:
+` + env.String() + `
+check: whether OUT_DIR holds every output of ped2, well formed.
+
+bench: the model's speed beside the PyTorch peer (../shared/peers/torch_stae.py,
+or $STAE_TORCH_PEER), each configuration in its own process for its peak
+RSS, stae and PyTorch alternating, medians of --reps runs (3).
+
+` + tool.ExitCodesHelp + "\n"
+}
+
+// Run is stae-protocol: args[0] is the program, args[1] the job.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	err := run(ctx, args[1:], stdout, stderr)
+	var usage tool.UsageError
+	switch {
+	case err == nil:
+		return tool.ExitOK
+	case errors.Is(err, errHelp):
+		fmt.Fprint(stdout, Usage())
+		return tool.ExitOK
+	case errors.As(err, &usage):
+		fmt.Fprintf(stderr, "stae-protocol: %v\n%s", err, Usage())
+		return tool.ExitUsage
+	}
+	fmt.Fprintf(stderr, "stae-protocol: %v\n", err)
+	return tool.ExitFail
+}
+
+var errHelp = errors.New("help")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return tool.Usagef("no job given")
+	}
+	repo, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	log := prefixed{stderr}
+	runner := &Runner{Log: log, Stderr: stderr}
+	job, args := args[0], args[1:]
+	for _, a := range args {
+		if a == "-h" || a == "--help" {
+			return errHelp
+		}
+	}
+	switch job {
+	case "help", "-h", "--help":
+		return errHelp
+	case "demo":
+		if len(args) > 1 {
+			return tool.Usagef("demo: at most one argument, OUT_DIR")
+		}
+		out := filepath.Join(repo, "out", "demo")
+		if len(args) == 1 {
+			out = args[0]
+		}
+		if out, err = makeDir(out); err != nil {
+			return err
+		}
+		p, err := Demo(repo, out, os.Getenv)
+		if err != nil {
+			return err
+		}
+		if err := RunDemo(ctx, runner, p, stdout); err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "outputs in %s (plots: %s)\n", out, p.Path("plots"))
+		return nil
+	case "ped2":
+		return ped2(ctx, runner, args, stdout)
+	case "check":
+		if len(args) != 1 {
+			return tool.Usagef("check: one argument, OUT_DIR")
+		}
+		if err := CheckPed2(args[0]); err != nil {
+			return fmt.Errorf("ped2 outputs: %w", err)
+		}
+		return nil
+	case "bench":
+		return bench(ctx, repo, args, stdout, log)
+	}
+	return tool.Usagef("unknown job %s", job)
+}
+
+func ped2(ctx context.Context, runner *Runner, args []string, stdout io.Writer) error {
+	preset, quick, pos := "cpu", false, []string(nil)
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--preset" && i+1 < len(args):
+			preset = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--preset="):
+			preset = strings.TrimPrefix(a, "--preset=")
+		case a == "--quick":
+			quick = true
+		case strings.HasPrefix(a, "-"):
+			return tool.Usagef("ped2: unknown option %s", a)
+		default:
+			pos = append(pos, a)
+		}
+	}
+	if len(pos) != 2 {
+		return tool.Usagef("ped2: want DATA_DIR and OUT_DIR")
+	}
+	data, err := filepath.Abs(pos[0])
+	if err != nil || !isDir(data) {
+		return fmt.Errorf("ped2: no such folder %s", pos[0])
+	}
+	s, err := Preset(preset, os.Getenv)
+	if err != nil {
+		return fmt.Errorf("ped2: %w", err)
+	}
+	out, err := makeDir(pos[1])
+	if err != nil {
+		return err
+	}
+	p, err := Ped2(data, out, s, quick)
+	if err != nil {
+		return fmt.Errorf("ped2: %w", err)
+	}
+	return RunPed2(ctx, runner, p, data, preset, quick, stdout)
+}
+
+func bench(ctx context.Context, repo string, args []string, stdout, log io.Writer) error {
+	b := Bench{Reps: 3, Sizes: []string{"227", "115"}, Batches: []string{"1", "4"}, Log: log,
+		TestDir: filepath.Join(repo, "lib", "model"), Python: "/usr/bin/python3"}
+	for i := 0; i < len(args); i++ {
+		a, val := args[i], ""
+		if a == "--reps" || a == "--sizes" || a == "--batches" {
+			if i+1 == len(args) {
+				return tool.Usagef("bench: %s needs a value", a)
+			}
+			val = args[i+1]
+			i++
+		}
+		switch a {
+		case "--json":
+			b.JSON = true
+		case "--reps":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 1 {
+				return tool.Usagef("bench: --reps %s: want a whole number, at least 1", val)
+			}
+			b.Reps = n
+		case "--sizes":
+			b.Sizes = strings.Fields(val)
+		case "--batches":
+			b.Batches = strings.Fields(val)
+		default:
+			return tool.Usagef(`bench: unknown option %s (try: --json, --reps N, --sizes "227 115", --batches "1 4")`, a)
+		}
+	}
+	for _, n := range append(append([]string{}, b.Sizes...), b.Batches...) {
+		if _, err := strconv.Atoi(n); err != nil {
+			return tool.Usagef("bench: %q is not a whole number", n)
+		}
+	}
+	peer := os.Getenv("STAE_TORCH_PEER")
+	if peer == "" {
+		peer = filepath.Join(repo, "..", "shared", "peers", "torch_stae.py")
+	}
+	if _, err := os.Stat(peer); err != nil {
+		fmt.Fprintf(log, "bench: PyTorch peer %s not found (set STAE_TORCH_PEER); timing stae alone\n", peer)
+	} else if c := exec.CommandContext(ctx, b.Python, "-c", "import torch"); func() error {
+		c.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS=1")
+		return c.Run()
+	}() != nil {
+		fmt.Fprintf(log, "bench: PyTorch is not installed for %s; install it with: sudo apt-get install -y python3-torch\n", b.Python)
+		fmt.Fprintln(log, "bench: timing stae alone")
+	} else {
+		b.Peer = peer
+	}
+	tmp, err := os.MkdirTemp("", "stae-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	fmt.Fprintln(log, "bench: building the benchmarks")
+	if b.Test, err = BuildBench(ctx, repo, tmp, log); err != nil {
+		return fmt.Errorf("bench: building lib/model's benchmarks: %w", err)
+	}
+	b.Load = LoadAverage()
+	fmt.Fprintf(log, "bench: load average at start %s (2 cores busy elsewhere skew every figure)\n", b.Load)
+	if err := RunBench(ctx, b, stdout); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	return nil
+}
+
+func makeDir(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	return filepath.Abs(dir)
+}
+
+// prefixed writes each line it is given after "stae-protocol: ".
+type prefixed struct{ w io.Writer }
+
+func (p prefixed) Write(b []byte) (int, error) {
+	for _, line := range strings.SplitAfter(string(b), "\n") {
+		if line != "" {
+			if _, err := io.WriteString(p.w, "stae-protocol: "+line); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return len(b), nil
+}
