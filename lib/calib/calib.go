@@ -255,7 +255,7 @@ func (c *Calibration) Capped() bool { return int64(len(c.w.Sample)) < c.w.Frames
 // half the fraction equal to it, in [0,1]: 0 below every normal error, 1
 // above every one, about 0.5 at the median. It is computed on the stored
 // sample by binary search: exact when the sample is not capped, within
-// about 1/(N−1) of the exact fraction when it holds N of more frames. NaN
+// about 1/(N−1) of the exact fraction when it holds N values of more frames. NaN
 // gives NaN.
 func (c *Calibration) Rank(e float64) float64 {
 	if math.IsNaN(e) {
