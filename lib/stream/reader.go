@@ -174,6 +174,9 @@ func (r *Reader) NextError() (*Error, error)   { return next[*Error](r) }
 func (r *Reader) NextScore() (*Score, error)   { return next[*Score](r) }
 func (r *Reader) NextEvent() (*Event, error)   { return next[*Event](r) }
 
+// A reader of an event stream made by events gets a *VideoEnd after each
+// video's events: read those streams with Next, not NextEvent.
+
 func next[T Record](r *Reader) (T, error) {
 	var zero T
 	rec, err := r.Next()
@@ -272,7 +275,7 @@ func (r *Reader) decodeWire(w *wire) error {
 			}
 			s := string(b)
 			w.Video = &s
-		case "frame", "start", "end", "deepest":
+		case "frame", "start", "end", "deepest", "video_frames":
 			v, err := d.DecodeInt()
 			if err != nil {
 				return fieldErr(key, err)
@@ -286,6 +289,8 @@ func (r *Reader) decodeWire(w *wire) error {
 				w.End = &v
 			case "deepest":
 				w.Deepest = &v
+			case "video_frames":
+				w.VideoFrames = &v
 			}
 		case "frames", "shape":
 			limit := MaxFrames
