@@ -125,20 +125,13 @@ func parseErrorMode(s string) (int, error) {
 
 // checkStream refuses a stream whose frames are not what the model was
 // trained on.
-func checkStream(h *stream.Header, f checkpoint.Frame) error {
-	w, okW := h.ParamInt("width")
-	ht, okH := h.ParamInt("height")
-	if okW && okH && (w != f.Width || ht != f.Height) {
-		return fmt.Errorf("frame size %dx%d differs from the model's %dx%d", w, ht, f.Width, f.Height)
+func checkStream(h *stream.Header, trained checkpoint.Frame) error {
+	// A stream without a frame size is checked for its normalisation only.
+	f, err := h.FrameDesc()
+	if err != nil && !errors.Is(err, stream.ErrMissingParam) {
+		return err
 	}
-	n, _ := h.ParamBool("normalised")
-	if n != f.Normalised {
-		return fmt.Errorf("normalisation differs: the stream's frames are normalised=%v, the model's were normalised=%v", n, f.Normalised)
-	}
-	if d, _ := h.ParamString("stats_digest"); d != f.StatsDigest {
-		return fmt.Errorf("normalisation differs: stats digest %q, the model's is %q", d, f.StatsDigest)
-	}
-	return nil
+	return f.CheckTrainedOn(trained)
 }
 
 type recon struct {
@@ -152,8 +145,9 @@ type recon struct {
 
 	tr    *model.Trainer
 	w     *stream.Writer
-	video string
-	accs  map[int]*acc
+	meter *progress.Meter
+	video string       // the video being reconstructed
+	accs  map[int]*acc // its frames' errors so far
 	px    int
 	shape []int
 }
@@ -186,13 +180,15 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 		c = r.ck.Model.Config
 	} else {
 		params["model_digest"] = "baseline"
-		w, okW := in.Header().ParamInt("width")
-		h, okH := in.Header().ParamInt("height")
-		length, okL := in.Header().ParamInt("length")
-		if !okW || !okH || !okL {
-			return fmt.Errorf("the volume stream's header does not give width, height and length")
+		f, errF := in.Header().FrameDesc()
+		v, errV := in.Header().VolumeDesc()
+		if err := errors.Join(errF, errV); err != nil {
+			if errors.Is(err, stream.ErrMissingParam) {
+				return fmt.Errorf("the volume stream's header does not give width, height and length")
+			}
+			return err
 		}
-		c.Width, c.Height, c.Length = w, h, length
+		c.Width, c.Height, c.Length = f.Width, f.Height, v.Length
 	}
 	hdr := stream.NewHeader(stream.KindError, in.Header(), tool.Stage("recon", args, params))
 	if r.w, err = stream.NewWriter(stdout, hdr, asJSON); err != nil {
@@ -204,19 +200,27 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 		defer r.tr.Close()
 	}
 	r.accs = map[int]*acc{}
-	meter := progress.New(stderr, "recon", "volumes", 0, quiet)
+	r.meter = progress.New(stderr, "recon", "volumes", 0, quiet)
+	videos := stream.NewVideoReader[*stream.Volume](ctx, in)
+	for videos.NextVideo() {
+		if err := r.reconVideo(videos, in, c); err != nil {
+			return err
+		}
+	}
+	if err := videos.Err(); err != nil {
+		return err
+	}
+	r.meter.Done()
+	return r.w.Close()
+}
+
+// reconVideo reconstructs one video's volumes, --batch at a time as they
+// arrive, and writes its frames' errors: memory holds one batch of volumes
+// and one video's frame errors.
+func (r *recon) reconVideo(videos *stream.VideoReader[*stream.Volume], in *stream.Reader, c model.Config) error {
+	r.video = videos.Video()
 	var pending []*stream.Volume
-	for {
-		if err := tool.ContextErr(ctx); err != nil {
-			return err
-		}
-		v, err := in.NextVolume()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
+	for v, ok := videos.Next(); ok; v, ok = videos.Next() {
 		if len(v.Shape) != 3 || v.Shape[0] != c.Length || v.Shape[1] != c.Height || v.Shape[2] != c.Width {
 			return fmt.Errorf("volume %d: shape %s, the model takes %dx%dx%d", in.Count(), stream.ShapeString(v.Shape), c.Length, c.Height, c.Width)
 		}
@@ -225,19 +229,18 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 			if err := r.process(pending); err != nil {
 				return err
 			}
-			meter.Add(len(pending))
+			r.meter.Add(len(pending))
 			pending = pending[:0]
 		}
+	}
+	if err := videos.Err(); err != nil {
+		return err
 	}
 	if err := r.process(pending); err != nil {
 		return err
 	}
-	meter.Add(len(pending))
-	if err := r.flush(); err != nil {
-		return err
-	}
-	meter.Done()
-	return r.w.Close()
+	r.meter.Add(len(pending))
+	return r.flush()
 }
 
 // process reconstructs a batch and adds each volume's frame errors.
@@ -249,22 +252,12 @@ func (r *recon) process(vs []*stream.Volume) error {
 	for i, v := range vs {
 		data[i] = v.Data
 	}
-	var ferr error
 	reconstruct := r.reconstructZero
 	if r.tr != nil {
 		reconstruct = r.tr.Reconstruct
 	}
-	err := reconstruct(data, func(i int, x, y []float32) {
-		if ferr != nil {
-			return
-		}
+	return reconstruct(data, func(i int, x, y []float32) {
 		v := vs[i]
-		if v.Video != r.video {
-			if ferr = r.flush(); ferr != nil {
-				return
-			}
-			r.video = v.Video
-		}
 		end := slices.Max(v.Frames)
 		for t, fn := range v.Frames {
 			xs, ys := x[t*r.px:(t+1)*r.px], y[t*r.px:(t+1)*r.px]
@@ -302,10 +295,6 @@ func (r *recon) process(vs []*stream.Volume) error {
 			}
 		}
 	})
-	if err != nil {
-		return err
-	}
-	return ferr
 }
 
 // reconstructZero is the no-model baseline's "reconstruction": all zeros,
