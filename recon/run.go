@@ -201,36 +201,27 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 	}
 	r.accs = map[int]*acc{}
 	r.meter = progress.New(stderr, "recon", "volumes", 0, quiet)
+	// Batches run across video boundaries, --batch volumes each in stream
+	// order: the graph's arithmetic differs in the last bits with the
+	// batch's size, so batches cut at each video would change the errors.
+	// A video's frames are written once the first volume of the next one
+	// has been reconstructed (process), or at the end. Memory holds one
+	// batch of volumes and one video's frame errors.
 	videos := stream.NewVideoReader[*stream.Volume](ctx, in)
-	for videos.NextVideo() {
-		if err := r.reconVideo(videos, in, c); err != nil {
-			return err
-		}
-	}
-	if err := videos.Err(); err != nil {
-		return err
-	}
-	r.meter.Done()
-	return r.w.Close()
-}
-
-// reconVideo reconstructs one video's volumes, --batch at a time as they
-// arrive, and writes its frames' errors: memory holds one batch of volumes
-// and one video's frame errors.
-func (r *recon) reconVideo(videos *stream.VideoReader[*stream.Volume], in *stream.Reader, c model.Config) error {
-	r.video = videos.Video()
 	var pending []*stream.Volume
-	for v, ok := videos.Next(); ok; v, ok = videos.Next() {
-		if len(v.Shape) != 3 || v.Shape[0] != c.Length || v.Shape[1] != c.Height || v.Shape[2] != c.Width {
-			return fmt.Errorf("volume %d: shape %s, the model takes %dx%dx%d", in.Count(), stream.ShapeString(v.Shape), c.Length, c.Height, c.Width)
-		}
-		pending = append(pending, v)
-		if len(pending) == r.batch {
-			if err := r.process(pending); err != nil {
-				return err
+	for videos.NextVideo() {
+		for v, ok := videos.Next(); ok; v, ok = videos.Next() {
+			if len(v.Shape) != 3 || v.Shape[0] != c.Length || v.Shape[1] != c.Height || v.Shape[2] != c.Width {
+				return fmt.Errorf("volume %d: shape %s, the model takes %dx%dx%d", in.Count(), stream.ShapeString(v.Shape), c.Length, c.Height, c.Width)
 			}
-			r.meter.Add(len(pending))
-			pending = pending[:0]
+			pending = append(pending, v)
+			if len(pending) == r.batch {
+				if err := r.process(pending); err != nil {
+					return err
+				}
+				r.meter.Add(len(pending))
+				pending = pending[:0]
+			}
 		}
 	}
 	if err := videos.Err(); err != nil {
@@ -240,7 +231,11 @@ func (r *recon) reconVideo(videos *stream.VideoReader[*stream.Volume], in *strea
 		return err
 	}
 	r.meter.Add(len(pending))
-	return r.flush()
+	if err := r.flush(); err != nil {
+		return err
+	}
+	r.meter.Done()
+	return r.w.Close()
 }
 
 // process reconstructs a batch and adds each volume's frame errors.
@@ -252,12 +247,22 @@ func (r *recon) process(vs []*stream.Volume) error {
 	for i, v := range vs {
 		data[i] = v.Data
 	}
+	var ferr error
 	reconstruct := r.reconstructZero
 	if r.tr != nil {
 		reconstruct = r.tr.Reconstruct
 	}
-	return reconstruct(data, func(i int, x, y []float32) {
+	err := reconstruct(data, func(i int, x, y []float32) {
+		if ferr != nil {
+			return
+		}
 		v := vs[i]
+		if v.Video != r.video {
+			if ferr = r.flush(); ferr != nil {
+				return
+			}
+			r.video = v.Video
+		}
 		end := slices.Max(v.Frames)
 		for t, fn := range v.Frames {
 			xs, ys := x[t*r.px:(t+1)*r.px], y[t*r.px:(t+1)*r.px]
@@ -295,6 +300,10 @@ func (r *recon) process(vs []*stream.Volume) error {
 			}
 		}
 	})
+	if err != nil {
+		return err
+	}
+	return ferr
 }
 
 // reconstructZero is the no-model baseline's "reconstruction": all zeros,

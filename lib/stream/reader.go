@@ -174,9 +174,6 @@ func (r *Reader) NextError() (*Error, error)   { return next[*Error](r) }
 func (r *Reader) NextScore() (*Score, error)   { return next[*Score](r) }
 func (r *Reader) NextEvent() (*Event, error)   { return next[*Event](r) }
 
-// A reader of an event stream made by events gets a *VideoEnd after each
-// video's events: read those streams with Next, not NextEvent.
-
 func next[T Record](r *Reader) (T, error) {
 	var zero T
 	rec, err := r.Next()

@@ -10,10 +10,33 @@
 //	error   {"video":"Test001","frame":0,"error":123.4}            (+ "shape","data": the per-pixel map, on request)
 //	score   {"video":"Test001","frame":0,"error":123.4,"abnormality":0.1,"regularity":0.9}
 //	event   {"video":"Test001","start":60,"end":179,"deepest":97,"regularity":0.02,"persistence":0.6}
+//	        {"video":"Test001","video_frames":180}                  (VideoEnd: closes a video of an event stream)
 //
 // Frame numbers are 0-based. One video's records are contiguous and in frame
-// order. Readers decode first, then validate (Validate methods), and never
+// order; VideoReader and EachVideo read a stream video by video and check
+// that order, so a tool is a function of one video and holds no more than
+// one. Readers decode first, then validate (Validate methods), and never
 // trust a declared length before checking it against a bound.
+//
+// Provenance: each stage's parameters travel as a map in the header, but
+// the ones later stages rely on have types: FrameDesc (what frames made:
+// size, normalisation) and VolumeDesc (what volumes cut: length, strides,
+// hop), each written by its Params method and read back by
+// Header.FrameDesc or Header.VolumeDesc, which name a missing or malformed
+// parameter. The model checkpoint stores the same FrameDesc.
+//
+// Videos without events: an event stream has a record for each abnormal
+// event, so a video without any would be invisible to evalroc. events
+// therefore closes each video, after its events, with a VideoEnd record
+// giving the video's frame count; a reader learns the videos as they
+// arrive, and events writes its header first and each video's events as
+// soon as the video is done. This record rides in event streams only
+// (Kind KindEvent, told apart from an event by its video_frames field, which
+// an event never has), so the format version stays 1 and every earlier
+// stream still reads: event streams made before it listed the videos in
+// the header instead (params "videos" and "video_frames"), and evalroc
+// accepts either. A reader of event streams reads them with Next and skips
+// or uses the VideoEnd records; NextEvent is for streams of events alone.
 package stream
 
 import (
