@@ -24,14 +24,10 @@ func (o *Order) Next(video string, frame int) (newVideo bool, err error) {
 		o.last = frame
 		return false, nil
 	}
-	if o.seen[video] {
-		return false, fmt.Errorf("video %s appears again after %s; a video's records must be contiguous", video, o.video)
+	if _, err := o.NextVideo(video); err != nil {
+		return false, err
 	}
-	if o.seen == nil {
-		o.seen = map[string]bool{}
-	}
-	o.seen[video] = true
-	o.video, o.last = video, frame
+	o.last = frame
 	return true, nil
 }
 
