@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"stae/lib/stream"
@@ -58,37 +57,24 @@ type scoreData struct {
 
 func readScores(ctx context.Context, r *stream.Reader, f field) (*scoreData, error) {
 	d := &scoreData{}
-	var order stream.Order
-	var cur *series
-	for {
-		if err := tool.ContextErr(ctx); err != nil {
-			return nil, err
+	err := stream.EachVideo(ctx, r, func(video string, scores []*stream.Score) error {
+		cur := &series{ID: video, Frames: make([]int, len(scores)),
+			Score: make([]float64, len(scores)), Regularity: make([]float64, len(scores))}
+		for i, s := range scores {
+			v := s.Abnormality
+			switch f {
+			case fieldRegularity:
+				v = -s.Regularity
+			case fieldError:
+				v = s.Error
+			}
+			cur.Frames[i], cur.Score[i], cur.Regularity[i] = s.Frame, v, s.Regularity
 		}
-		s, err := r.NextScore()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		newVideo, err := order.Next(s.Video, s.Frame)
-		if err != nil {
-			return nil, fmt.Errorf("record %d: %w", r.Count(), err)
-		}
-		if newVideo {
-			cur = &series{ID: s.Video}
-			d.videos = append(d.videos, cur)
-		}
-		v := s.Abnormality
-		switch f {
-		case fieldRegularity:
-			v = -s.Regularity
-		case fieldError:
-			v = s.Error
-		}
-		cur.Frames = append(cur.Frames, s.Frame)
-		cur.Score = append(cur.Score, v)
-		cur.Regularity = append(cur.Regularity, s.Regularity)
+		d.videos = append(d.videos, cur)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(d.videos) == 0 {
 		return nil, errors.New("the score stream holds no records")
@@ -158,61 +144,106 @@ type eventData struct {
 	videos []*eventVideo
 }
 
-// readEvents reads an event stream. The videos scored and their frame counts
-// come from the header (params "videos" and "video_frames", set by events);
-// without them only videos holding events are known, and a warning says so.
+// readEvents reads an event stream. The videos scored and their frame
+// counts come from the record closing each video (stream.VideoEnd, written
+// by events after the video's events) or, in streams made before those
+// records, from the header (params "videos" and "video_frames"); without
+// either only videos holding events are known, and a warning says so.
 func readEvents(ctx context.Context, r *stream.Reader, warn func(string, ...any)) (*eventData, error) {
-	d := &eventData{}
-	byID := map[string]*eventVideo{}
-	ids, idsOK := r.Header().ParamStrings("videos")
+	er := &eventReader{d: &eventData{}, byID: map[string]*eventVideo{}, closed: map[string]bool{}}
+	ids, listed := r.Header().ParamStrings("videos")
 	counts, countsOK := r.Header().ParamInts("video_frames")
-	if idsOK {
+	if listed {
 		if countsOK && len(counts) != len(ids) {
 			return nil, fmt.Errorf("stream header lists %d videos but %d frame counts", len(ids), len(counts))
 		}
 		for i, id := range ids {
-			if byID[id] != nil {
+			if er.byID[id] != nil {
 				return nil, fmt.Errorf("stream header lists video %s twice", id)
 			}
-			v := &eventVideo{ID: id}
+			v := er.video(id)
 			if countsOK {
 				v.Frames = counts[i]
 			}
-			byID[id] = v
-			d.videos = append(d.videos, v)
 		}
-	} else {
+		er.listed = true
+	}
+	err := tool.Each(ctx, r, func(rec stream.Record) error {
+		switch x := rec.(type) {
+		case *stream.Event:
+			return er.event(x)
+		case *stream.VideoEnd:
+			return er.end(x)
+		}
+		return fmt.Errorf("%w: got %s", stream.ErrKind, rec.Kind())
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !listed && len(er.closed) == 0 {
 		warn("warning: the event stream does not list its videos (not made by events?); only videos with events are evaluated")
 	}
-	for {
-		if err := tool.ContextErr(ctx); err != nil {
-			return nil, err
-		}
-		e, err := r.NextEvent()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		v := byID[e.Video]
-		if v == nil {
-			if idsOK {
-				return nil, fmt.Errorf("record %d: event in video %s, which the stream header does not list", r.Count(), e.Video)
-			}
-			v = &eventVideo{ID: e.Video}
-			byID[e.Video] = v
-			d.videos = append(d.videos, v)
-		}
-		if v.Frames > 0 && e.End >= v.Frames {
-			return nil, fmt.Errorf("record %d: %s event %d-%d is past the video's %d frames", r.Count(), e.Video, e.Start, e.End, v.Frames)
-		}
-		v.Events = append(v.Events, e)
-	}
-	if len(d.videos) == 0 {
+	if len(er.d.videos) == 0 {
 		return nil, errors.New("the event stream names no videos")
 	}
-	return d, nil
+	return er.d, nil
+}
+
+// eventReader files an event stream's records under their videos.
+type eventReader struct {
+	d      *eventData
+	byID   map[string]*eventVideo
+	listed bool            // the header lists the videos (streams before VideoEnd)
+	closed map[string]bool // videos whose VideoEnd has been read
+}
+
+// video returns the video id, added in stream order if new.
+func (er *eventReader) video(id string) *eventVideo {
+	v := er.byID[id]
+	if v == nil {
+		v = &eventVideo{ID: id}
+		er.byID[id] = v
+		er.d.videos = append(er.d.videos, v)
+	}
+	return v
+}
+
+func (er *eventReader) event(e *stream.Event) error {
+	if er.listed && er.byID[e.Video] == nil {
+		return fmt.Errorf("event in video %s, which the stream header does not list", e.Video)
+	}
+	if er.closed[e.Video] {
+		return fmt.Errorf("event in video %s after the record that closes it", e.Video)
+	}
+	v := er.video(e.Video)
+	if v.Frames > 0 && e.End >= v.Frames {
+		return fmt.Errorf("%s event %d-%d is past the video's %d frames", e.Video, e.Start, e.End, v.Frames)
+	}
+	v.Events = append(v.Events, e)
+	return nil
+}
+
+// end takes a video's frame count from the record closing it and checks the
+// video's events against it.
+func (er *eventReader) end(end *stream.VideoEnd) error {
+	if er.listed && er.byID[end.Video] == nil {
+		return fmt.Errorf("video %s, which the stream header does not list", end.Video)
+	}
+	if er.closed[end.Video] {
+		return fmt.Errorf("video %s closed twice", end.Video)
+	}
+	er.closed[end.Video] = true
+	v := er.video(end.Video)
+	if v.Frames > 0 && v.Frames != end.Frames {
+		return fmt.Errorf("video %s has %d frames, the stream header says %d", end.Video, end.Frames, v.Frames)
+	}
+	v.Frames = end.Frames
+	for _, e := range v.Events {
+		if e.End >= v.Frames {
+			return fmt.Errorf("%s event %d-%d is past the video's %d frames", e.Video, e.Start, e.End, v.Frames)
+		}
+	}
+	return nil
 }
 
 // match finds each video's ground-truth events.

@@ -246,6 +246,29 @@ func TestEventLevel(t *testing.T) {
 	if !strings.Contains(table, "detected 2 of 3 ground-truth events, 1 false alarms\nmatching: an event that overlaps") {
 		t.Errorf("table:\n%s", table)
 	}
+	t.Run("videos closed by records, as events writes them", func(t *testing.T) {
+		in := encode(t, stream.KindEvent, nil,
+			&stream.Event{Video: "A", Start: 15, End: 15, Deepest: 15},
+			&stream.Event{Video: "A", Start: 30, End: 35, Deepest: 31},
+			&stream.Event{Video: "A", Start: 59, End: 70, Deepest: 60},
+			&stream.VideoEnd{Video: "A", Frames: 100},
+			&stream.VideoEnd{Video: "B", Frames: 50})
+		got, stderr, code := runEval(in, "--truth", truth, "--json")
+		if code != 0 || stderr != "" {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if g, w := decode(t, got), decode(t, out); !reflect.DeepEqual(g.PerVideo, w.PerVideo) || g.GTEvents != w.GTEvents ||
+			g.Detected != w.Detected || g.FalseAlarm != w.FalseAlarm || g.Frames != w.Frames || g.Anomalous != w.Anomalous {
+			t.Errorf("got %+v, want %+v as from the header-listed stream", g, w)
+		}
+	})
+	t.Run("event past the video's closing record", func(t *testing.T) {
+		in := encode(t, stream.KindEvent, nil, &stream.Event{Video: "B", Start: 49, End: 50, Deepest: 50}, &stream.VideoEnd{Video: "B", Frames: 50})
+		_, stderr, code := runEval(in, "--truth", truth)
+		if want := "evalroc: record 2: B event 49-50 is past the video's 50 frames\n"; code != 1 || stderr != want {
+			t.Errorf("exit %d, stderr %q; want 1, %q", code, stderr, want)
+		}
+	})
 	t.Run("event past the video", func(t *testing.T) {
 		in := encode(t, stream.KindEvent, params, &stream.Event{Video: "B", Start: 49, End: 50, Deepest: 50})
 		_, stderr, code := runEval(in, "--truth", truth)

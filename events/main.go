@@ -16,10 +16,10 @@
 // inclusive), the deepest minimum, the regularity there, and the largest
 // persistence among its minima.
 //
-// One video's scores are held at a time. The event records (a few per
-// video) are held until the end, because the stream header lists every
-// video scored and its frame count (params "videos" and "video_frames"), so
-// that evalroc can tell a video without events from one never scored.
+// One video's scores are held at a time, and its events are written as
+// soon as it is done, followed by a record that closes the video and gives
+// its frame count ({"video":"Test001","video_frames":180}), so that evalroc
+// can tell a video without events from one never scored.
 package main
 
 import "stae/lib/tool"

@@ -23,8 +23,9 @@ given, regularity <= --max-regularity) are kept, and kept minima at most
 The global minimum counts with persistence max - min of the video's score;
 minima of zero persistence (ties on flat stretches) are never kept.
 An event spans its first to its last kept minimum (0-based, inclusive) and
-names its deepest minimum. The stream header lists every video scored
-(params "videos" and "video_frames"), so the output comes at the end.
+names its deepest minimum. Each video's events are written as soon as the
+video is done, followed by a record closing the video with its frame count
+({"video":..,"video_frames":N}), so that a video without events is known.
 
 INPUT:  score stream (msgpack or NDJSON)
 OUTPUT: event stream (msgpack, or NDJSON with --json)
@@ -72,16 +73,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return tool.Run(ctx, app, args, stderr)
 }
 
-// finder holds the current video's scores and the events found so far.
+// finder finds the events of one video at a time.
 type finder struct {
-	o      persistence1d.Options
-	video  string
-	frames []int
-	reg    []float64
-	order  stream.Order // videos contiguous, frames increasing
-	videos []string     // in stream order
-	counts []int        // frames of each video: last frame number + 1
-	events []*stream.Event
+	o persistence1d.Options
+	w *stream.Writer
 }
 
 func find(ctx context.Context, args []string, o persistence1d.Options, params map[string]any, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -89,59 +84,34 @@ func find(ctx context.Context, args []string, o persistence1d.Options, params ma
 	if err != nil {
 		return err
 	}
-	f := &finder{o: o}
-	if err := tool.Each(ctx, r, f.add); err != nil {
-		return err
-	}
-	if err := f.flush(); err != nil {
-		return err
-	}
-	params["videos"] = f.videos
-	params["video_frames"] = f.counts
 	h := stream.NewHeader(stream.KindEvent, r.Header(), tool.Stage("events", args, params))
 	w, err := stream.NewWriter(stdout, h, asJSON)
 	if err != nil {
 		return err
 	}
-	for _, e := range f.events {
-		if err := w.Write(e); err != nil {
-			return err
-		}
+	f := &finder{o: o, w: w}
+	if err := stream.EachVideo(ctx, r, f.video); err != nil {
+		return err
 	}
 	return w.Close()
 }
 
-func (f *finder) add(s *stream.Score) error {
-	newVideo, err := f.order.Next(s.Video, s.Frame)
+// video writes one video's events, then the record that closes the video.
+func (f *finder) video(video string, scores []*stream.Score) error {
+	frames := make([]int, len(scores))
+	reg := make([]float64, len(scores))
+	for i, s := range scores {
+		frames[i], reg[i] = s.Frame, s.Regularity
+	}
+	evs, err := persistence1d.Events(frames, reg, f.o)
 	if err != nil {
-		return err
-	}
-	if newVideo {
-		if err := f.flush(); err != nil {
-			return err
-		}
-		f.video = s.Video
-	}
-	f.frames = append(f.frames, s.Frame)
-	f.reg = append(f.reg, s.Regularity)
-	return nil
-}
-
-// flush finds the events of the video held, then forgets its scores.
-func (f *finder) flush() error {
-	if f.video == "" {
-		return nil
-	}
-	evs, err := persistence1d.Events(f.frames, f.reg, f.o)
-	if err != nil {
-		return fmt.Errorf("video %s: %w", f.video, err)
+		return fmt.Errorf("video %s: %w", video, err)
 	}
 	for _, e := range evs {
-		f.events = append(f.events, &stream.Event{Video: f.video, Start: e.Start, End: e.End,
-			Deepest: e.Deepest, Regularity: e.Regularity, Persistence: e.Persistence})
+		if err := f.w.Write(&stream.Event{Video: video, Start: e.Start, End: e.End,
+			Deepest: e.Deepest, Regularity: e.Regularity, Persistence: e.Persistence}); err != nil {
+			return err
+		}
 	}
-	f.videos = append(f.videos, f.video)
-	f.counts = append(f.counts, f.frames[len(f.frames)-1]+1)
-	f.video, f.frames, f.reg = "", f.frames[:0], f.reg[:0]
-	return nil
+	return f.w.Write(&stream.VideoEnd{Video: video, Frames: frames[len(frames)-1] + 1})
 }

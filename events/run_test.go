@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
 	"reflect"
 	"testing"
 
@@ -27,27 +26,31 @@ func scoreStream(t *testing.T, videos []string, regs ...[]float64) []byte {
 
 func runEvents(t *testing.T, in []byte, args ...string) (*stream.Header, []stream.Event, string, int) {
 	t.Helper()
+	h, got, _, stderr, code := runEventsVideos(t, in, args...)
+	return h, got, stderr, code
+}
+
+// runEventsVideos runs events and returns, besides its events, the records
+// closing each video.
+func runEventsVideos(t *testing.T, in []byte, args ...string) (*stream.Header, []stream.Event, []stream.VideoEnd, string, int) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	code := run(context.Background(), append([]string{"events"}, args...), bytes.NewReader(in), &out, &errb)
 	if code != 0 {
-		return nil, nil, errb.String(), code
+		return nil, nil, nil, errb.String(), code
 	}
-	r, err := stream.NewReader(&out, stream.KindEvent)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, recs := streamtest.Decode[stream.Record](t, out.Bytes(), stream.KindEvent)
 	var got []stream.Event
-	for {
-		e, err := r.NextEvent()
-		if err == io.EOF {
-			break
+	var ends []stream.VideoEnd
+	for _, rec := range recs {
+		switch x := rec.(type) {
+		case *stream.Event:
+			got = append(got, *x)
+		case *stream.VideoEnd:
+			ends = append(ends, *x)
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, *e)
 	}
-	return r.Header(), got, errb.String(), code
+	return h, got, ends, errb.String(), code
 }
 
 // dips is a flat score of n frames at 1 with dips of the given depth.
@@ -110,21 +113,25 @@ func abs(x float64) float64 {
 	return x
 }
 
-func TestEventsHeaderListsVideos(t *testing.T) {
-	// B is flat: no event, but the header still names it.
+func TestEventsListVideos(t *testing.T) {
+	// B is flat: no event, but the stream still names it, each video in a
+	// record after its events.
 	in := scoreStream(t, []string{"A", "B"}, dips(20, map[int]float64{5: 0}), dips(7, nil))
-	h, got, stderr, code := runEvents(t, in)
+	h, got, ends, stderr, code := runEventsVideos(t, in)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if len(got) != 1 || got[0].Video != "A" {
 		t.Errorf("events %+v, want one in A", got)
 	}
-	videos, _ := h.Param("videos")
-	counts, _ := h.ParamInts("video_frames")
-	window, _ := h.ParamInt("window")
-	if !reflect.DeepEqual(videos, []any{"A", "B"}) || !reflect.DeepEqual(counts, []int{20, 7}) || window != 50 {
-		t.Errorf("header videos %v frames %v window %d; want [A B] [20 7] 50", videos, counts, window)
+	var videos []string
+	var counts []int
+	for _, e := range ends {
+		videos, counts = append(videos, e.Video), append(counts, e.Frames)
+	}
+	window, _ := h.Param("window")
+	if !reflect.DeepEqual(videos, []string{"A", "B"}) || !reflect.DeepEqual(counts, []int{20, 7}) || window != any(int64(50)) {
+		t.Errorf("videos %v frames %v window %v; want [A B] [20 7] 50", videos, counts, window)
 	}
 }
 

@@ -105,12 +105,11 @@ func read(stdin io.Reader) (*data, error) {
 	if err != nil {
 		return nil, err
 	}
-	hdr := r.Header()
 	d := &data{}
-	d.frame.Width, _ = hdr.ParamInt("width")
-	d.frame.Height, _ = hdr.ParamInt("height")
-	d.frame.Normalised, _ = hdr.ParamBool("normalised")
-	d.frame.StatsDigest, _ = hdr.ParamString("stats_digest")
+	// Without a size in the header, the volumes' own size is the frames'.
+	if d.frame, err = r.Header().FrameDesc(); err != nil && !errors.Is(err, stream.ErrMissingParam) {
+		return nil, err
+	}
 	index := map[string]int{}
 	sum := sha256.New()
 	var num [8]byte

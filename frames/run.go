@@ -171,16 +171,16 @@ func extract(ctx context.Context, args, sources []string, w, h int, stats *norm.
 	if err != nil {
 		return err
 	}
-	params := map[string]any{"width": w, "height": h, "normalised": stats != nil}
+	desc := stream.FrameDesc{Width: w, Height: h, Normalised: stats != nil}
 	if stats != nil {
-		params["stats_digest"] = digest
+		desc.StatsDigest = digest
 	}
-	sw, err := stream.NewWriter(stdout, stream.NewHeader(stream.KindFrame, nil, tool.Stage("frames", args, params)), asJSON)
+	sw, err := stream.NewWriter(stdout, stream.NewHeader(stream.KindFrame, nil, tool.Stage("frames", args, desc.Params())), asJSON)
 	if err != nil {
 		return err
 	}
 	meter := progress.New(stderr, "frames", "frames", total, quiet)
-	shape := []int{h, w}
+	shape := desc.Shape()
 	err = video.Decode(ctx, clips, decodeOptions(w, h), func(f video.Frame) error {
 		if stats != nil {
 			if err := stats.Apply(f.Data); err != nil {

@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"image"
 	"image/png"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"stae/lib/stream"
+	"stae/lib/stream/streamtest"
 	"stae/lib/video"
 )
 
@@ -33,22 +33,7 @@ func runFrames(t *testing.T, args ...string) (stdout []byte, stderr string, code
 
 func readFrames(t *testing.T, b []byte) (*stream.Header, []*stream.Frame) {
 	t.Helper()
-	r, err := stream.NewReader(bytes.NewReader(b), stream.KindFrame)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fs []*stream.Frame
-	for {
-		f, err := r.NextFrame()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		fs = append(fs, f)
-	}
-	return r.Header(), fs
+	return streamtest.Decode[*stream.Frame](t, b, stream.KindFrame)
 }
 
 func writePNG(t *testing.T, path string, pix ...uint8) {
@@ -88,14 +73,18 @@ func TestExtract(t *testing.T) {
 		t.Errorf("quiet run wrote %q", stderr)
 	}
 	h, fs := readFrames(t, out)
-	if w, _ := h.ParamInt("width"); w != 2 {
+	fd, err := h.FrameDesc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := fd.Width; w != 2 {
 		t.Errorf("width param %d, want 2", w)
 	}
-	if ht, _ := h.ParamInt("height"); ht != 1 {
+	if ht := fd.Height; ht != 1 {
 		t.Errorf("height param %d, want 1", ht)
 	}
-	if n, ok := h.ParamBool("normalised"); !ok || n {
-		t.Errorf("normalised param %v (set %v), want false", n, ok)
+	if _, ok := h.Param("normalised"); !ok || fd.Normalised {
+		t.Errorf("normalised param %v (set %v), want false", fd.Normalised, ok)
 	}
 	if _, ok := h.Param("stats_digest"); ok {
 		t.Errorf("stats_digest set without --stats")
@@ -143,10 +132,14 @@ func TestMeanThenStats(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	h, fs := readFrames(t, out)
-	if d, _ := h.ParamString("stats_digest"); d != hex.EncodeToString(sum[:]) {
+	fd, err := h.FrameDesc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := fd.StatsDigest; d != hex.EncodeToString(sum[:]) {
 		t.Errorf("stats_digest %q, want %x", d, sum)
 	}
-	if n, _ := h.ParamBool("normalised"); !n {
+	if !fd.Normalised {
 		t.Errorf("normalised param false, want true")
 	}
 	if len(fs) != 1 {

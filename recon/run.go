@@ -125,20 +125,13 @@ func parseErrorMode(s string) (int, error) {
 
 // checkStream refuses a stream whose frames are not what the model was
 // trained on.
-func checkStream(h *stream.Header, f checkpoint.Frame) error {
-	w, okW := h.ParamInt("width")
-	ht, okH := h.ParamInt("height")
-	if okW && okH && (w != f.Width || ht != f.Height) {
-		return fmt.Errorf("frame size %dx%d differs from the model's %dx%d", w, ht, f.Width, f.Height)
+func checkStream(h *stream.Header, trained checkpoint.Frame) error {
+	// A stream without a frame size is checked for its normalisation only.
+	f, err := h.FrameDesc()
+	if err != nil && !errors.Is(err, stream.ErrMissingParam) {
+		return err
 	}
-	n, _ := h.ParamBool("normalised")
-	if n != f.Normalised {
-		return fmt.Errorf("normalisation differs: the stream's frames are normalised=%v, the model's were normalised=%v", n, f.Normalised)
-	}
-	if d, _ := h.ParamString("stats_digest"); d != f.StatsDigest {
-		return fmt.Errorf("normalisation differs: stats digest %q, the model's is %q", d, f.StatsDigest)
-	}
-	return nil
+	return f.CheckTrainedOn(trained)
 }
 
 type recon struct {
@@ -152,8 +145,9 @@ type recon struct {
 
 	tr    *model.Trainer
 	w     *stream.Writer
-	video string
-	accs  map[int]*acc
+	meter *progress.Meter
+	video string       // the video being reconstructed
+	accs  map[int]*acc // its frames' errors so far
 	px    int
 	shape []int
 }
@@ -186,13 +180,15 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 		c = r.ck.Model.Config
 	} else {
 		params["model_digest"] = "baseline"
-		w, okW := in.Header().ParamInt("width")
-		h, okH := in.Header().ParamInt("height")
-		length, okL := in.Header().ParamInt("length")
-		if !okW || !okH || !okL {
-			return fmt.Errorf("the volume stream's header does not give width, height and length")
+		f, errF := in.Header().FrameDesc()
+		v, errV := in.Header().VolumeDesc()
+		if err := errors.Join(errF, errV); err != nil {
+			if errors.Is(err, stream.ErrMissingParam) {
+				return fmt.Errorf("the volume stream's header does not give width, height and length")
+			}
+			return err
 		}
-		c.Width, c.Height, c.Length = w, h, length
+		c.Width, c.Height, c.Length = f.Width, f.Height, v.Length
 	}
 	hdr := stream.NewHeader(stream.KindError, in.Header(), tool.Stage("recon", args, params))
 	if r.w, err = stream.NewWriter(stdout, hdr, asJSON); err != nil {
@@ -204,39 +200,41 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 		defer r.tr.Close()
 	}
 	r.accs = map[int]*acc{}
-	meter := progress.New(stderr, "recon", "volumes", 0, quiet)
+	r.meter = progress.New(stderr, "recon", "volumes", 0, quiet)
+	// Batches run across video boundaries, --batch volumes each in stream
+	// order: the graph's arithmetic differs in the last bits with the
+	// batch's size, so batches cut at each video would change the errors.
+	// A video's frames are written once the first volume of the next one
+	// has been reconstructed (process), or at the end. Memory holds one
+	// batch of volumes and one video's frame errors.
+	videos := stream.NewVideoReader[*stream.Volume](ctx, in)
 	var pending []*stream.Volume
-	for {
-		if err := tool.ContextErr(ctx); err != nil {
-			return err
-		}
-		v, err := in.NextVolume()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if len(v.Shape) != 3 || v.Shape[0] != c.Length || v.Shape[1] != c.Height || v.Shape[2] != c.Width {
-			return fmt.Errorf("volume %d: shape %s, the model takes %dx%dx%d", in.Count(), stream.ShapeString(v.Shape), c.Length, c.Height, c.Width)
-		}
-		pending = append(pending, v)
-		if len(pending) == r.batch {
-			if err := r.process(pending); err != nil {
-				return err
+	for videos.NextVideo() {
+		for v, ok := videos.Next(); ok; v, ok = videos.Next() {
+			if len(v.Shape) != 3 || v.Shape[0] != c.Length || v.Shape[1] != c.Height || v.Shape[2] != c.Width {
+				return fmt.Errorf("volume %d: shape %s, the model takes %dx%dx%d", in.Count(), stream.ShapeString(v.Shape), c.Length, c.Height, c.Width)
 			}
-			meter.Add(len(pending))
-			pending = pending[:0]
+			pending = append(pending, v)
+			if len(pending) == r.batch {
+				if err := r.process(pending); err != nil {
+					return err
+				}
+				r.meter.Add(len(pending))
+				pending = pending[:0]
+			}
 		}
+	}
+	if err := videos.Err(); err != nil {
+		return err
 	}
 	if err := r.process(pending); err != nil {
 		return err
 	}
-	meter.Add(len(pending))
+	r.meter.Add(len(pending))
 	if err := r.flush(); err != nil {
 		return err
 	}
-	meter.Done()
+	r.meter.Done()
 	return r.w.Close()
 }
 

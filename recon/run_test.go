@@ -7,7 +7,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
 	"math"
 	"path/filepath"
 	"strings"
@@ -80,21 +79,7 @@ func runRecon(t *testing.T, in []byte, args ...string) ([]*stream.Error, string,
 	if code != 0 {
 		return nil, errb.String(), code
 	}
-	r, err := stream.NewReader(&out, stream.KindError)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []*stream.Error
-	for {
-		e, err := r.NextError()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, e)
-	}
+	_, got := streamtest.Decode[*stream.Error](t, out.Bytes(), stream.KindError)
 	return got, errb.String(), code
 }
 

@@ -60,16 +60,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return tool.Run(ctx, app, args, stderr)
 }
 
-// scorer holds the current video's errors until the next video begins.
+// scorer scores one video at a time.
 type scorer struct {
 	norm   metrics.Scaling
 	sigma  float64 // temporal smoothing, frames; 0: none
 	w      *stream.Writer
 	stderr io.Writer
-	video  string
-	frames []int
-	errs   []float64
-	order  stream.Order // videos contiguous, frames increasing
 }
 
 func score(ctx context.Context, args []string, norm metrics.Scaling, sigma float64, asJSON bool, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -83,60 +79,39 @@ func score(ctx context.Context, args []string, norm metrics.Scaling, sigma float
 		return err
 	}
 	s := &scorer{norm: norm, sigma: sigma, w: w, stderr: stderr}
-	err = tool.Each(ctx, r, func(rec stream.Record) error {
-		switch x := rec.(type) {
-		case *stream.Error:
-			return s.add(x.Video, x.Frame, x.Error)
-		case *stream.Score:
-			return s.add(x.Video, x.Frame, x.Error)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if err := s.flush(); err != nil {
+	if err := stream.EachVideo(ctx, r, s.video); err != nil {
 		return err
 	}
 	return w.Close()
 }
 
-func (s *scorer) add(video string, frame int, e float64) error {
-	newVideo, err := s.order.Next(video, frame)
-	if err != nil {
-		return err
-	}
-	if newVideo {
-		if err := s.flush(); err != nil {
-			return err
+// video scores and writes one video's records (errors, or scores to score
+// again).
+func (s *scorer) video(video string, recs []stream.Record) error {
+	frames := make([]int, len(recs))
+	errs := make([]float64, len(recs))
+	for i, rec := range recs {
+		switch x := rec.(type) {
+		case *stream.Error:
+			frames[i], errs[i] = x.Frame, x.Error
+		case *stream.Score:
+			frames[i], errs[i] = x.Frame, x.Error
 		}
-		s.video = video
-	}
-	s.frames = append(s.frames, frame)
-	s.errs = append(s.errs, e)
-	return nil
-}
-
-// flush scores and writes the video held, then forgets it.
-func (s *scorer) flush() error {
-	if s.video == "" {
-		return nil
 	}
 	if s.sigma > 0 {
-		s.errs = metrics.GaussianSmooth(s.errs, s.sigma)
+		errs = metrics.GaussianSmooth(errs, s.sigma)
 	}
-	abn, reg, constant, err := metrics.Regularity(s.errs, s.norm)
+	abn, reg, constant, err := metrics.Regularity(errs, s.norm)
 	if err != nil {
-		return fmt.Errorf("video %s: %w", s.video, err)
+		return fmt.Errorf("video %s: %w", video, err)
 	}
 	if constant {
-		fmt.Fprintf(s.stderr, "regscore: note: %s: error is %g in all %d frames; regularity 1 everywhere\n", s.video, s.errs[0], len(s.errs))
+		fmt.Fprintf(s.stderr, "regscore: note: %s: error is %g in all %d frames; regularity 1 everywhere\n", video, errs[0], len(errs))
 	}
-	for i, f := range s.frames {
-		if err := s.w.Write(&stream.Score{Video: s.video, Frame: f, Error: s.errs[i], Abnormality: abn[i], Regularity: reg[i]}); err != nil {
+	for i, f := range frames {
+		if err := s.w.Write(&stream.Score{Video: video, Frame: f, Error: errs[i], Abnormality: abn[i], Regularity: reg[i]}); err != nil {
 			return err
 		}
 	}
-	s.video, s.frames, s.errs = "", s.frames[:0], s.errs[:0]
 	return nil
 }

@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
 	"math"
 	"reflect"
 	"strings"
@@ -28,22 +27,8 @@ func runRegscore(t *testing.T, in []byte, args ...string) (*stream.Header, []*st
 	if code != 0 {
 		return nil, nil, errb.String(), code
 	}
-	r, err := stream.NewReader(&out, stream.KindScore)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []*stream.Score
-	for {
-		s, err := r.NextScore()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, s)
-	}
-	return r.Header(), got, errb.String(), code
+	h, got := streamtest.Decode[*stream.Score](t, out.Bytes(), stream.KindScore)
+	return h, got, errb.String(), code
 }
 
 func errRec(video string, frame int, e float64) *stream.Error {
@@ -89,7 +74,7 @@ func TestRegscore(t *testing.T) {
 			if stderr != tc.note {
 				t.Errorf("stderr %q, want %q", stderr, tc.note)
 			}
-			if norm, _ := h.ParamString("norm"); norm != tc.norm || len(h.Provenance) != 2 {
+			if norm, _ := h.Param("norm"); norm != tc.norm || len(h.Provenance) != 2 {
 				t.Errorf("header norm %q with %d stages, want %q after recon", norm, len(h.Provenance), tc.norm)
 			}
 		})
@@ -111,7 +96,7 @@ func TestRegscoreSmooth(t *testing.T) {
 	if math.Abs(got[1].Abnormality-wantNeighbour) > 1e-9 || math.Abs(got[3].Abnormality-wantNeighbour) > 1e-9 {
 		t.Errorf("neighbours: got %v %v, want %v", got[1].Abnormality, got[3].Abnormality, wantNeighbour)
 	}
-	if s, _ := h.ParamFloat("smooth"); s != 1 {
+	if s, _ := h.Param("smooth"); s != 1.0 {
 		t.Errorf("smooth param %v", s)
 	}
 	if _, _, stderr, code := runRegscore(t, in, "--smooth", "-1"); code != 2 || !strings.HasPrefix(stderr, "regscore: --smooth -1") {

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -89,18 +90,21 @@ func cut(ctx context.Context, args []string, spec window.Spec, asJSON, quiet boo
 	if err != nil {
 		return err
 	}
-	params := map[string]any{"length": spec.Length, "strides": spec.Strides, "hop": spec.Hop}
-	h := stream.NewHeader(stream.KindVolume, r.Header(), tool.Stage("volumes", args, params))
+	desc := stream.VolumeDesc{Length: spec.Length, Strides: spec.Strides, Hop: spec.Hop}
+	h := stream.NewHeader(stream.KindVolume, r.Header(), tool.Stage("volumes", args, desc.Params()))
 	w, err := stream.NewWriter(stdout, h, asJSON)
 	if err != nil {
 		return err
 	}
 	c := &cutter{spec: spec, w: w, stderr: stderr,
 		meter: progress.New(stderr, "volumes", "volumes", 0, quiet)}
-	if width, ok := r.Header().ParamInt("width"); ok {
-		if height, ok := r.Header().ParamInt("height"); ok {
-			c.shape = []int{height, width}
-		}
+	// Without a frame description (a stream not made by frames) the first
+	// frame's shape is the stream's.
+	switch fd, err := r.Header().FrameDesc(); {
+	case err == nil:
+		c.shape = fd.Shape()
+	case !errors.Is(err, stream.ErrMissingParam):
+		return err
 	}
 	if err := tool.Each(ctx, r, c.add); err != nil {
 		return err

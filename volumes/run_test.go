@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -34,22 +33,8 @@ func runVolumes(t *testing.T, in []byte, args ...string) (*stream.Header, []*str
 	if code != 0 {
 		return nil, nil, errb.String(), code
 	}
-	r, err := stream.NewReader(&out, stream.KindVolume)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var vols []*stream.Volume
-	for {
-		v, err := r.NextVolume()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		vols = append(vols, v)
-	}
-	return r.Header(), vols, errb.String(), code
+	h, vols := streamtest.Decode[*stream.Volume](t, out.Bytes(), stream.KindVolume)
+	return h, vols, errb.String(), code
 }
 
 func TestVolumesNeverCrossVideos(t *testing.T) {
@@ -75,10 +60,12 @@ func TestVolumesNeverCrossVideos(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
-	if l, _ := h.ParamInt("length"); l != 3 {
-		t.Errorf("length param %d", l)
+	vd, err := h.VolumeDesc()
+	if l := vd.Length; err != nil || l != 3 {
+		t.Errorf("length param %d (%v)", l, err)
 	}
-	if w, _ := h.ParamInt("width"); w != 2 {
+	if fd, _ := h.FrameDesc(); fd.Width != 2 {
+		w := fd.Width
 		t.Errorf("width carried forward: %d", w)
 	}
 	if len(h.Provenance) != 2 || h.Provenance[1].Tool != "volumes" {

@@ -19,7 +19,8 @@ func init() {
 }
 
 // cmdCountRecords: countrecords FILE KIND N — FILE is a stream of KIND
-// holding exactly N records.
+// holding exactly N records of that kind (an event stream's records that
+// close each video, stream.VideoEnd, are not events and do not count).
 func cmdCountRecords(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 3 {
 		ts.Fatalf("usage: countrecords FILE KIND N")
@@ -33,12 +34,14 @@ func cmdCountRecords(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	n := 0
 	for {
-		_, err := r.Next()
+		rec, err := r.Next()
 		if err == io.EOF {
 			break
 		}
 		ts.Check(err)
-		n++
+		if _, ok := rec.(*stream.VideoEnd); !ok {
+			n++
+		}
 	}
 	if (n == want) == neg {
 		ts.Fatalf("%s: %d %s records, want %s%d", args[0], n, args[1], map[bool]string{true: "not ", false: ""}[neg], want)

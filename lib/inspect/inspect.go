@@ -92,6 +92,10 @@ type (
 		Abnormality float64 `json:"abnormality"`
 		Regularity  float64 `json:"regularity"`
 	}
+	videoEndView struct {
+		Video       string `json:"video"`
+		VideoFrames int    `json:"video_frames"`
+	}
 	eventView struct {
 		Video       string  `json:"video"`
 		Start       int     `json:"start"`
@@ -120,6 +124,8 @@ func View(r stream.Record) any {
 		return scoreView{x.Video, x.Frame, x.Error, x.Abnormality, x.Regularity}
 	case *stream.Event:
 		return eventView{x.Video, x.Start, x.End, x.Deepest, x.Regularity, x.Persistence}
+	case *stream.VideoEnd:
+		return videoEndView{x.Video, x.Frames}
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ type wire struct {
 	End         *int     `json:"end"`
 	Deepest     *int     `json:"deepest"`
 	Persistence *float64 `json:"persistence"`
+	VideoFrames *int     `json:"video_frames"`
 
 	// floats holds tensor data decoded straight into float32 (msgpack path).
 	floats  []float32
@@ -64,6 +65,10 @@ type (
 		Deepest     int     `json:"deepest"`
 		Regularity  float64 `json:"regularity"`
 		Persistence float64 `json:"persistence"`
+	}
+	jsonVideoEnd struct {
+		Video       string `json:"video"`
+		VideoFrames int    `json:"video_frames"`
 	}
 )
 
@@ -175,6 +180,13 @@ func (w *wire) toRecord(k Kind) (Record, error) {
 		rec = &Score{Video: str(w.Video), Frame: num(w.Frame), Error: flt(w.Error),
 			Abnormality: flt(w.Abnormality), Regularity: flt(w.Regularity)}
 	case KindEvent:
+		if w.VideoFrames != nil {
+			if w.Start != nil || w.End != nil || w.Deepest != nil || w.Regularity != nil || w.Persistence != nil {
+				return nil, errorf(ErrInvalid, "a video end (video_frames) with an event's fields")
+			}
+			rec = &VideoEnd{Video: str(w.Video), Frames: *w.VideoFrames}
+			break
+		}
 		need("start", w.Start != nil)
 		need("end", w.End != nil)
 		need("deepest", w.Deepest != nil)
@@ -222,6 +234,8 @@ func jsonForm(r Record) any {
 		return jsonScore{x.Video, x.Frame, x.Error, x.Abnormality, x.Regularity}
 	case *Event:
 		return jsonEvent{x.Video, x.Start, x.End, x.Deepest, x.Regularity, x.Persistence}
+	case *VideoEnd:
+		return jsonVideoEnd{x.Video, x.Frames}
 	}
 	return nil
 }

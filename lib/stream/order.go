@@ -1,5 +1,5 @@
 // order.go: the contract that one video's records are contiguous and in
-// frame order, checked once for every tool that buffers a video.
+// frame order, checked once for every tool that reads video by video.
 
 package stream
 
@@ -24,6 +24,20 @@ func (o *Order) Next(video string, frame int) (newVideo bool, err error) {
 		o.last = frame
 		return false, nil
 	}
+	if _, err := o.NextVideo(video); err != nil {
+		return false, err
+	}
+	o.last = frame
+	return true, nil
+}
+
+// NextVideo checks only the contiguity of videos, for records that carry no
+// single frame number (volumes, events), and reports whether video begins a
+// new one.
+func (o *Order) NextVideo(video string) (newVideo bool, err error) {
+	if video == o.video && o.seen != nil {
+		return false, nil
+	}
 	if o.seen[video] {
 		return false, fmt.Errorf("video %s appears again after %s; a video's records must be contiguous", video, o.video)
 	}
@@ -31,6 +45,6 @@ func (o *Order) Next(video string, frame int) (newVideo bool, err error) {
 		o.seen = map[string]bool{}
 	}
 	o.seen[video] = true
-	o.video, o.last = video, frame
+	o.video = video
 	return true, nil
 }

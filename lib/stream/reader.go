@@ -272,7 +272,7 @@ func (r *Reader) decodeWire(w *wire) error {
 			}
 			s := string(b)
 			w.Video = &s
-		case "frame", "start", "end", "deepest":
+		case "frame", "start", "end", "deepest", "video_frames":
 			v, err := d.DecodeInt()
 			if err != nil {
 				return fieldErr(key, err)
@@ -286,6 +286,8 @@ func (r *Reader) decodeWire(w *wire) error {
 				w.End = &v
 			case "deepest":
 				w.Deepest = &v
+			case "video_frames":
+				w.VideoFrames = &v
 			}
 		case "frames", "shape":
 			limit := MaxFrames

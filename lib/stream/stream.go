@@ -10,10 +10,33 @@
 //	error   {"video":"Test001","frame":0,"error":123.4}            (+ "shape","data": the per-pixel map, on request)
 //	score   {"video":"Test001","frame":0,"error":123.4,"abnormality":0.1,"regularity":0.9}
 //	event   {"video":"Test001","start":60,"end":179,"deepest":97,"regularity":0.02,"persistence":0.6}
+//	        {"video":"Test001","video_frames":180}                  (VideoEnd: closes a video of an event stream)
 //
 // Frame numbers are 0-based. One video's records are contiguous and in frame
-// order. Readers decode first, then validate (Validate methods), and never
+// order; VideoReader and EachVideo read a stream video by video and check
+// that order, so a tool is a function of one video and holds no more than
+// one. Readers decode first, then validate (Validate methods), and never
 // trust a declared length before checking it against a bound.
+//
+// Provenance: each stage's parameters travel as a map in the header, but
+// the ones later stages rely on have types: FrameDesc (what frames made:
+// size, normalisation) and VolumeDesc (what volumes cut: length, strides,
+// hop), each written by its Params method and read back by
+// Header.FrameDesc or Header.VolumeDesc, which name a missing or malformed
+// parameter. The model checkpoint stores the same FrameDesc.
+//
+// Videos without events: an event stream has a record for each abnormal
+// event, so a video without any would be invisible to evalroc. events
+// therefore closes each video, after its events, with a VideoEnd record
+// giving the video's frame count; a reader learns the videos as they
+// arrive, and events writes its header first and each video's events as
+// soon as the video is done. This record rides in event streams only
+// (Kind KindEvent, told apart from an event by its video_frames field, which
+// an event never has), so the format version stays 1 and every earlier
+// stream still reads: event streams made before it listed the videos in
+// the header instead (params "videos" and "video_frames"), and evalroc
+// accepts either. A reader of event streams reads them with Next and skips
+// or uses the VideoEnd records; NextEvent is for streams of events alone.
 package stream
 
 import (
@@ -105,134 +128,6 @@ func NewHeader(kind Kind, prev *Header, stage Stage) Header {
 	return h
 }
 
-// Param returns the value of key set by the latest stage that set it.
-func (h *Header) Param(key string) (any, bool) {
-	for i := len(h.Provenance) - 1; i >= 0; i-- {
-		if v, ok := h.Provenance[i].Params[key]; ok {
-			return v, true
-		}
-	}
-	return nil, false
-}
-
-// ParamInt returns an integer parameter, whichever encoding carried it.
-func (h *Header) ParamInt(key string) (int, bool) {
-	v, ok := h.Param(key)
-	if !ok {
-		return 0, false
-	}
-	f, ok := number(v)
-	if !ok || f != math.Trunc(f) {
-		return 0, false
-	}
-	return int(f), true
-}
-
-// ParamFloat returns a numeric parameter.
-func (h *Header) ParamFloat(key string) (float64, bool) {
-	v, ok := h.Param(key)
-	if !ok {
-		return 0, false
-	}
-	return number(v)
-}
-
-// ParamString returns a string parameter.
-func (h *Header) ParamString(key string) (string, bool) {
-	v, ok := h.Param(key)
-	if !ok {
-		return "", false
-	}
-	s, ok := v.(string)
-	return s, ok
-}
-
-// ParamBool returns a boolean parameter.
-func (h *Header) ParamBool(key string) (bool, bool) {
-	v, ok := h.Param(key)
-	if !ok {
-		return false, false
-	}
-	b, ok := v.(bool)
-	return b, ok
-}
-
-// ParamInts returns a list-of-integers parameter (e.g. strides).
-func (h *Header) ParamInts(key string) ([]int, bool) {
-	v, ok := h.Param(key)
-	if !ok {
-		return nil, false
-	}
-	list, ok := v.([]any)
-	if !ok {
-		if ints, ok := v.([]int); ok {
-			return ints, true
-		}
-		return nil, false
-	}
-	out := make([]int, len(list))
-	for i, x := range list {
-		f, ok := number(x)
-		if !ok || f != math.Trunc(f) {
-			return nil, false
-		}
-		out[i] = int(f)
-	}
-	return out, true
-}
-
-// ParamStrings returns a list-of-strings parameter (e.g. video ids).
-func (h *Header) ParamStrings(key string) ([]string, bool) {
-	v, ok := h.Param(key)
-	if !ok {
-		return nil, false
-	}
-	if ss, ok := v.([]string); ok {
-		return ss, true
-	}
-	list, ok := v.([]any)
-	if !ok {
-		return nil, false
-	}
-	out := make([]string, len(list))
-	for i, x := range list {
-		if out[i], ok = x.(string); !ok {
-			return nil, false
-		}
-	}
-	return out, true
-}
-
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case int:
-		return float64(x), true
-	case int8:
-		return float64(x), true
-	case int16:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case uint:
-		return float64(x), true
-	case uint8:
-		return float64(x), true
-	case uint16:
-		return float64(x), true
-	case uint32:
-		return float64(x), true
-	case uint64:
-		return float64(x), true
-	case float32:
-		return float64(x), true
-	case float64:
-		return x, true
-	}
-	return 0, false
-}
-
 // Validate checks a decoded header: magic, version, a known kind.
 func (h *Header) Validate() error {
 	if h.Magic != Magic {
@@ -247,7 +142,8 @@ func (h *Header) Validate() error {
 	return nil
 }
 
-// Record is any of the five record kinds.
+// Record is a record of any of the five kinds (and VideoEnd, in event
+// streams).
 type Record interface {
 	Kind() Kind
 	Validate() error
@@ -300,11 +196,24 @@ type Event struct {
 	Persistence float64
 }
 
+// VideoEnd closes one video of an event stream: the video was scored over
+// Frames frames (its last frame number + 1), and its events, none or more,
+// came before it. It lets a reader know the videos without events while the
+// stream is still arriving. Event streams written before it named their
+// videos in the header instead (params videos and video_frames).
+type VideoEnd struct {
+	Video  string
+	Frames int
+}
+
 func (*Frame) Kind() Kind  { return KindFrame }
 func (*Volume) Kind() Kind { return KindVolume }
 func (*Error) Kind() Kind  { return KindError }
 func (*Score) Kind() Kind  { return KindScore }
 func (*Event) Kind() Kind  { return KindEvent }
+
+// Kind is KindEvent: a VideoEnd travels in event streams.
+func (*VideoEnd) Kind() Kind { return KindEvent }
 
 func (f *Frame) Validate() error {
 	if err := validVideo(f.Video); err != nil {
@@ -389,6 +298,16 @@ func (e *Event) Validate() error {
 // Plots (evalroc) and overlay frames (lib/render) both name files by it.
 func FileName(id string) string {
 	return strings.NewReplacer("/", "_", `\`, "_").Replace(id)
+}
+
+func (e *VideoEnd) Validate() error {
+	if err := validVideo(e.Video); err != nil {
+		return err
+	}
+	if e.Frames < 1 {
+		return fmt.Errorf("%w: video of %d frames", ErrInvalid, e.Frames)
+	}
+	return nil
 }
 
 func validVideo(id string) error {

@@ -107,20 +107,15 @@ func TestRoundTrip(t *testing.T) {
 				if gh.Kind != k || gh.Magic != Magic || gh.Version != Version {
 					t.Errorf("header: got %+v", gh)
 				}
-				if w, ok := gh.ParamInt("width"); !ok || w != 3 {
-					t.Errorf("width param: got %v %v, want 3", w, ok)
+				fd, err := gh.FrameDesc()
+				if want := (FrameDesc{Width: 3, Height: 2, Normalised: true, StatsDigest: "abc"}); err != nil || fd != want {
+					t.Errorf("frame description: got %+v %v, want %+v", fd, err, want)
 				}
 				if s, ok := gh.ParamInts("strides"); !ok || !reflect.DeepEqual(s, []int{1, 2, 3}) {
 					t.Errorf("strides param: got %v %v", s, ok)
 				}
-				if b, ok := gh.ParamBool("normalised"); !ok || !b {
-					t.Errorf("normalised param: got %v %v", b, ok)
-				}
 				if s, ok := gh.ParamStrings("videos"); !ok || !reflect.DeepEqual(s, []string{"A", "B"}) {
 					t.Errorf("videos param: got %v %v", s, ok)
-				}
-				if s, ok := gh.ParamString("stats_digest"); !ok || s != "abc" {
-					t.Errorf("stats_digest param: got %v %v", s, ok)
 				}
 			})
 		}
@@ -133,10 +128,11 @@ func TestProvenanceCarriedForward(t *testing.T) {
 	if len(second.Provenance) != 2 || second.Provenance[0].Tool != "test" || second.Provenance[1].Tool != "volumes" {
 		t.Fatalf("provenance: got %+v", second.Provenance)
 	}
-	if w, _ := second.ParamInt("width"); w != 5 {
+	fd, _ := second.FrameDesc()
+	if w := fd.Width; w != 5 {
 		t.Errorf("latest stage's param wins: got width %d, want 5", w)
 	}
-	if h, _ := second.ParamInt("height"); h != 2 {
+	if h := fd.Height; h != 2 {
 		t.Errorf("earlier stage's param is still found: got height %d, want 2", h)
 	}
 	if len(first.Provenance) != 1 {

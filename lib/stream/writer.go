@@ -157,6 +157,12 @@ func (w *Writer) encodeMsgpack(r Record) error {
 		put(e.EncodeFloat64(x.Regularity))
 		key("persistence")
 		put(e.EncodeFloat64(x.Persistence))
+	case *VideoEnd:
+		put(e.EncodeMapLen(2))
+		key("video")
+		put(e.EncodeString(x.Video))
+		key("video_frames")
+		put(e.EncodeInt(int64(x.Frames)))
 	}
 	return errors.Join(errs...)
 }
@@ -177,6 +183,8 @@ func describe(r Record) string {
 		return fmt.Sprintf("%s frame %d", x.Video, x.Frame)
 	case *Event:
 		return fmt.Sprintf("%s frames %d..%d", x.Video, x.Start, x.End)
+	case *VideoEnd:
+		return fmt.Sprintf("%s end after %d frames", x.Video, x.Frames)
 	}
 	return "?"
 }

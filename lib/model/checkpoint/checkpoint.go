@@ -28,6 +28,7 @@ import (
 
 	"stae/lib/container"
 	"stae/lib/model"
+	"stae/lib/stream"
 )
 
 // Magic opens every checkpoint; Version is the format this build writes
@@ -56,13 +57,9 @@ var (
 )
 
 // Frame is what the model expects of its input frames, copied from the
-// volume stream's provenance at training time.
-type Frame struct {
-	Width       int    `json:"width"`
-	Height      int    `json:"height"`
-	Normalised  bool   `json:"normalised"`
-	StatsDigest string `json:"stats_digest"`
-}
+// volume stream's provenance at training time: the stream's own frame
+// description, so the two cannot drift apart.
+type Frame = stream.FrameDesc
 
 // Epoch is one epoch's mean training and validation loss.
 type Epoch struct {

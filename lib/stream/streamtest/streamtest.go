@@ -1,9 +1,11 @@
-// Package streamtest builds stae streams for tests, so each tool's tests do
-// not carry their own copy of the write loop.
+// Package streamtest builds and reads stae streams for tests, so each tool's
+// tests do not carry their own copy of the write or the read loop.
 package streamtest
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"testing"
 
 	"stae/lib/stream"
@@ -33,4 +35,29 @@ func Encode(t testing.TB, h stream.Header, asJSON bool, recs ...stream.Record) [
 // given parameters.
 func Header(kind stream.Kind, tool string, params map[string]any) stream.Header {
 	return stream.NewHeader(kind, nil, stream.Stage{Tool: tool, Version: "1", Args: []string{}, Params: params})
+}
+
+// Decode reads a stream of kind from b and returns its header and records,
+// each of which must be a T (stream.Record takes any); any error fails t.
+func Decode[T stream.Record](t testing.TB, b []byte, kind stream.Kind) (*stream.Header, []T) {
+	t.Helper()
+	r, err := stream.NewReader(bytes.NewReader(b), kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []T
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return r.Header(), recs
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, ok := rec.(T)
+		if !ok {
+			t.Fatalf("record %d: a %T, want %T", r.Count(), rec, x)
+		}
+		recs = append(recs, x)
+	}
 }

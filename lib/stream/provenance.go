@@ -1,0 +1,267 @@
+// provenance.go: the parameters one stage leaves in a stream's header for
+// the stages after it, as types: what frames records about its frames
+// (FrameDesc) and what volumes records about its windows (VolumeDesc), each
+// with one way into a header (Params) and one way back out (Header.FrameDesc,
+// Header.VolumeDesc). The wire form stays a map of named values, so streams
+// written before these types existed read the same.
+
+package stream
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// ErrMissingParam marks a provenance parameter that no stage of the stream
+// set; a reader that can do without it tests for it with errors.Is.
+var ErrMissingParam = errors.New("missing parameter")
+
+// FrameDesc describes a stream's frames as frames made them. The model
+// checkpoint stores the same description of the frames it was trained on
+// (its JSON field names are the header's parameter names), so a new field
+// here reaches the header, the checkpoint and the check between them at once.
+type FrameDesc struct {
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+	Normalised  bool   `json:"normalised"`   // statistics of training frames applied
+	StatsDigest string `json:"stats_digest"` // sha256 of the statistics file; "" when not normalised
+}
+
+// Params is the frame description as header parameters: width, height,
+// normalised, and stats_digest when normalised.
+func (f FrameDesc) Params() map[string]any {
+	p := map[string]any{"width": f.Width, "height": f.Height, "normalised": f.Normalised}
+	if f.Normalised {
+		p["stats_digest"] = f.StatsDigest
+	}
+	return p
+}
+
+// Shape is the frames' tensor shape, [H, W].
+func (f FrameDesc) Shape() []int { return []int{f.Height, f.Width} }
+
+// FrameDesc reads the frame description from the provenance. Width and
+// height must be there (else an error wrapping ErrMissingParam); normalised
+// and stats_digest default to false and "" (streams not made by frames). On
+// an error the fields that could be read are still set, and the error names
+// the first field that could not.
+func (h *Header) FrameDesc() (FrameDesc, error) {
+	var f FrameDesc
+	p := paramReader{h: h}
+	f.Width = p.int("width", true)
+	f.Height = p.int("height", true)
+	f.Normalised = p.bool("normalised")
+	f.StatsDigest = p.string("stats_digest")
+	return f, p.err
+}
+
+// CheckTrainedOn reports how the frames f differ from those a model was
+// trained on; sizes are compared only when f gives them.
+func (f FrameDesc) CheckTrainedOn(model FrameDesc) error {
+	if f.Width > 0 && f.Height > 0 && (f.Width != model.Width || f.Height != model.Height) {
+		return fmt.Errorf("frame size %dx%d differs from the model's %dx%d", f.Width, f.Height, model.Width, model.Height)
+	}
+	if f.Normalised != model.Normalised {
+		return fmt.Errorf("normalisation differs: the stream's frames are normalised=%v, the model's were normalised=%v", f.Normalised, model.Normalised)
+	}
+	if f.StatsDigest != model.StatsDigest {
+		return fmt.Errorf("normalisation differs: stats digest %q, the model's is %q", f.StatsDigest, model.StatsDigest)
+	}
+	return nil
+}
+
+// VolumeDesc describes a stream's volumes as volumes cut them.
+type VolumeDesc struct {
+	Length  int   // frames per volume, T
+	Strides []int // skip strides between a volume's frames
+	Hop     int   // frames between the first frames of consecutive windows
+}
+
+// Params is the volume description as header parameters: length, strides,
+// hop.
+func (v VolumeDesc) Params() map[string]any {
+	return map[string]any{"length": v.Length, "strides": v.Strides, "hop": v.Hop}
+}
+
+// VolumeDesc reads the volume description from the provenance. Length must
+// be there (else an error wrapping ErrMissingParam); strides and hop are nil
+// and 0 when no stage set them. As with FrameDesc, what could be read is set
+// even on an error.
+func (h *Header) VolumeDesc() (VolumeDesc, error) {
+	var v VolumeDesc
+	p := paramReader{h: h}
+	v.Length = p.int("length", true)
+	v.Hop = p.int("hop", false)
+	v.Strides = p.ints("strides")
+	return v, p.err
+}
+
+// paramReader reads typed parameters, keeping the first error.
+type paramReader struct {
+	h   *Header
+	err error
+}
+
+func (p *paramReader) fail(err error) {
+	if p.err == nil {
+		p.err = err
+	}
+}
+
+// get returns key's value, noting its absence when required.
+func (p *paramReader) get(key string, required bool) (any, bool) {
+	v, ok := p.h.Param(key)
+	if !ok && required {
+		p.fail(fmt.Errorf("stream header: %w %s", ErrMissingParam, key))
+	}
+	return v, ok
+}
+
+func (p *paramReader) bad(key string, v any, want string) {
+	p.fail(fmt.Errorf("stream header: parameter %s is %v, not %s", key, v, want))
+}
+
+func (p *paramReader) int(key string, required bool) int {
+	v, ok := p.get(key, required)
+	if !ok {
+		return 0
+	}
+	n, ok := wholeNumber(v)
+	if !ok {
+		p.bad(key, v, "a whole number")
+	}
+	return n
+}
+
+func (p *paramReader) bool(key string) bool {
+	v, ok := p.get(key, false)
+	if !ok {
+		return false
+	}
+	b, ok := v.(bool)
+	if !ok {
+		p.bad(key, v, "true or false")
+	}
+	return b
+}
+
+func (p *paramReader) string(key string) string {
+	v, ok := p.get(key, false)
+	if !ok {
+		return ""
+	}
+	s, ok := v.(string)
+	if !ok {
+		p.bad(key, v, "a string")
+	}
+	return s
+}
+
+func (p *paramReader) ints(key string) []int {
+	if _, ok := p.get(key, false); !ok {
+		return nil
+	}
+	xs, ok := p.h.ParamInts(key)
+	if !ok {
+		v, _ := p.h.Param(key)
+		p.bad(key, v, "a list of whole numbers")
+	}
+	return xs
+}
+
+// Param returns the value of key set by the latest stage that set it.
+func (h *Header) Param(key string) (any, bool) {
+	for i := len(h.Provenance) - 1; i >= 0; i-- {
+		if v, ok := h.Provenance[i].Params[key]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// ParamInts returns a list-of-integers parameter, whichever encoding carried
+// it (evalroc reads the video_frames of event streams made before the
+// per-video records).
+func (h *Header) ParamInts(key string) ([]int, bool) {
+	v, ok := h.Param(key)
+	if !ok {
+		return nil, false
+	}
+	list, ok := v.([]any)
+	if !ok {
+		if ints, ok := v.([]int); ok {
+			return ints, true
+		}
+		return nil, false
+	}
+	out := make([]int, len(list))
+	for i, x := range list {
+		if out[i], ok = wholeNumber(x); !ok {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// ParamStrings returns a list-of-strings parameter (e.g. the video ids of
+// event streams made before the per-video records).
+func (h *Header) ParamStrings(key string) ([]string, bool) {
+	v, ok := h.Param(key)
+	if !ok {
+		return nil, false
+	}
+	if ss, ok := v.([]string); ok {
+		return ss, true
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, false
+	}
+	out := make([]string, len(list))
+	for i, x := range list {
+		if out[i], ok = x.(string); !ok {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// wholeNumber returns v as an int when it is a number without a fraction.
+func wholeNumber(v any) (int, bool) {
+	f, ok := number(v)
+	if !ok || f != math.Trunc(f) {
+		return 0, false
+	}
+	return int(f), true
+}
+
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int:
+		return float64(x), true
+	case int8:
+		return float64(x), true
+	case int16:
+		return float64(x), true
+	case int32:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case uint:
+		return float64(x), true
+	case uint8:
+		return float64(x), true
+	case uint16:
+		return float64(x), true
+	case uint32:
+		return float64(x), true
+	case uint64:
+		return float64(x), true
+	case float32:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}
