@@ -227,7 +227,7 @@ func mean(ctx context.Context, sources []string, w, h int, out string, quiet boo
 	}
 	meter.Done()
 	if !quiet {
-		fmt.Fprintf(stderr, "frames mean: %d frames %dx%d, std %.4g, wrote %s (sha256 %s)\n", st.Frames, w, h, st.Std, out, digest[:16])
+		fmt.Fprintf(stderr, "frames mean: %d frames %dx%d, std %.4g, wrote %s (sha256 %s)\n", st.Frames, w, h, st.Std[0], out, digest[:16])
 	}
 	return nil
 }

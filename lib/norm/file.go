@@ -1,7 +1,9 @@
 // The statistics file: a small binary format that says what it is, checked
 // whole before use, a lib/container file of kind Stats.
 //
-// Layout, little-endian (magic, version and crc are the container's):
+// Layout, little-endian (magic, version and crc are the container's).
+// Version 1, one gray plane (written whenever a frame is one gray plane,
+// so such files keep their bytes and digests):
 //
 //	magic    8 bytes  "staenorm"
 //	version  uint32   1
@@ -11,6 +13,13 @@
 //	std      float64  standard deviation of the mean-subtracted pixels
 //	mean     width*height float32, row-major
 //	crc      uint32   CRC-32 (IEEE) of everything before it
+//
+// Version 2, frames of several planes: after frames,
+//
+//	planes   uint32   P, 1..MaxPlanes
+//	names    P times: uint8 length (1..MaxName), that many bytes
+//	std      P float64
+//	mean     P*width*height float32, plane after plane
 //
 // The file's SHA-256 (Digest) names it in stream provenance.
 
@@ -25,14 +34,24 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
+	"unicode/utf8"
 
 	"stae/lib/container"
 )
 
-// Magic and Version identify the file format.
+// Magic and Version identify the file format; version 1 files (one gray
+// plane) are still written and read.
 const (
-	Magic   = "staenorm"
-	Version = 1
+	Magic     = "staenorm"
+	Version   = 2
+	versionV1 = 1
+)
+
+// Bounds on a version 2 file's plane list.
+const (
+	MaxPlanes = 16
+	MaxName   = 32
 )
 
 // MaxSide bounds width and height read from a file, before anything is
@@ -60,17 +79,37 @@ func (s *Stats) MarshalBinary() ([]byte, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	return container.Marshal(container.Stats, Version, s.writePayload)
+	return container.Marshal(container.Stats, s.version(), s.writePayload)
+}
+
+// version is the file version the statistics are written in: 1 for one
+// gray plane, as before channels existed.
+func (s *Stats) version() uint32 {
+	if len(s.Channels) == 0 {
+		return versionV1
+	}
+	return Version
 }
 
 // writePayload writes the container's payload: everything between the
 // version and the checksum.
 func (s *Stats) writePayload(w io.Writer) error {
-	b := make([]byte, 0, fixedSize+4*len(s.Mean))
-	b = binary.LittleEndian.AppendUint32(b, uint32(s.Width))
-	b = binary.LittleEndian.AppendUint32(b, uint32(s.Height))
-	b = binary.LittleEndian.AppendUint64(b, uint64(s.Frames))
-	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(s.Std))
+	le := binary.LittleEndian
+	b := make([]byte, 0, fixedSize+4*len(s.Mean)+(8+1+MaxName)*len(s.Channels))
+	b = le.AppendUint32(b, uint32(s.Width))
+	b = le.AppendUint32(b, uint32(s.Height))
+	b = le.AppendUint64(b, uint64(s.Frames))
+	if s.version() == versionV1 {
+		b = le.AppendUint64(b, math.Float64bits(s.Std[0]))
+	} else {
+		b = le.AppendUint32(b, uint32(len(s.Channels)))
+		for _, c := range s.Channels {
+			b = append(append(b, byte(len(c))), c...)
+		}
+		for _, sd := range s.Std {
+			b = le.AppendUint64(b, math.Float64bits(sd))
+		}
+	}
 	for _, m := range s.Mean {
 		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(m))
 	}
@@ -83,12 +122,24 @@ func (s *Stats) Validate() error {
 	switch {
 	case s.Width < 1 || s.Height < 1 || s.Width > MaxSide || s.Height > MaxSide:
 		return fmt.Errorf("size %dx%d out of range 1..%d: %w", s.Width, s.Height, MaxSide, ErrCorrupt)
-	case len(s.Mean) != s.Width*s.Height:
-		return fmt.Errorf("mean image has %d values, want %dx%d: %w", len(s.Mean), s.Width, s.Height, ErrCorrupt)
+	case len(s.Channels) > MaxPlanes:
+		return fmt.Errorf("%d planes, at most %d: %w", len(s.Channels), MaxPlanes, ErrCorrupt)
+	case len(s.Mean) != s.Planes()*s.Width*s.Height:
+		return fmt.Errorf("mean image has %d values, want %s: %w", len(s.Mean), shape(s.Planes(), s.Width, s.Height), ErrCorrupt)
+	case len(s.Std) != s.Planes():
+		return fmt.Errorf("%d standard deviations for %d planes: %w", len(s.Std), s.Planes(), ErrCorrupt)
 	case s.Frames < 1:
 		return fmt.Errorf("%d frames: %w", s.Frames, ErrCorrupt)
-	case !(s.Std > 0) || math.IsInf(s.Std, 0):
-		return fmt.Errorf("standard deviation %v: %w", s.Std, ErrCorrupt)
+	}
+	for i, c := range s.Channels {
+		if len(c) < 1 || len(c) > MaxName || !utf8.ValidString(c) || slices.Contains(s.Channels[:i], c) {
+			return fmt.Errorf("plane name %q: %w", c, ErrCorrupt)
+		}
+	}
+	for _, sd := range s.Std {
+		if !(sd > 0) || math.IsInf(sd, 0) {
+			return fmt.Errorf("standard deviation %v: %w", sd, ErrCorrupt)
+		}
 	}
 	for i, m := range s.Mean {
 		if math.IsNaN(float64(m)) || math.IsInf(float64(m), 0) {
@@ -108,41 +159,73 @@ func (s *Stats) UnmarshalBinary(b []byte) error {
 		return fmt.Errorf("%d bytes, header needs %d: %w", len(b), headerSize, ErrCorrupt)
 	}
 	le := binary.LittleEndian
-	if f.Version != Version {
-		return fmt.Errorf("version %d, this build reads %d: %w", f.Version, Version, ErrVersion)
+	if f.Version != Version && f.Version != versionV1 {
+		return fmt.Errorf("version %d, this build reads 1 and %d: %w", f.Version, Version, ErrVersion)
 	}
 	p := f.Payload
 	w, h := le.Uint32(p), le.Uint32(p[4:])
 	if w < 1 || h < 1 || w > MaxSide || h > MaxSide {
 		return fmt.Errorf("size %dx%d out of range 1..%d: %w", w, h, MaxSide, ErrCorrupt)
 	}
-	want := headerSize + 4*int(w)*int(h) + container.TrailSize
-	if len(b) != want {
-		return fmt.Errorf("%d bytes, a %dx%d file has %d: %w", len(b), w, h, want, ErrCorrupt)
+	frames := le.Uint64(p[8:])
+	if frames > math.MaxInt64 {
+		return fmt.Errorf("%d frames: %w", frames, ErrCorrupt)
+	}
+	d := &Stats{Width: int(w), Height: int(h), Frames: int64(frames)}
+	rest := p[16:]
+	if f.Version == versionV1 {
+		d.Std = []float64{math.Float64frombits(le.Uint64(rest))}
+		rest = rest[8:]
+	} else {
+		var err error
+		if d.Channels, d.Std, rest, err = readPlanes(rest); err != nil {
+			return err
+		}
+	}
+	meanBytes := 4 * d.Planes() * int(w) * int(h)
+	if len(rest) != meanBytes {
+		return fmt.Errorf("%d bytes, a %s file has %d: %w", len(b), shape(d.Planes(), int(w), int(h)), len(b)-len(rest)+meanBytes, ErrCorrupt)
 	}
 	var sumErr *container.ChecksumError
 	if err := f.Verify(); errors.As(err, &sumErr) {
 		return fmt.Errorf("checksum %08x, content gives %08x: %w", sumErr.Stored, sumErr.Computed, ErrCorrupt)
 	}
-	frames := le.Uint64(p[8:])
-	if frames > math.MaxInt64 {
-		return fmt.Errorf("%d frames: %w", frames, ErrCorrupt)
-	}
-	d := &Stats{
-		Width:  int(w),
-		Height: int(h),
-		Frames: int64(frames),
-		Std:    math.Float64frombits(le.Uint64(p[16:])),
-		Mean:   make([]float32, int(w)*int(h)),
-	}
+	d.Mean = make([]float32, d.Planes()*int(w)*int(h))
 	for i := range d.Mean {
-		d.Mean[i] = math.Float32frombits(le.Uint32(p[fixedSize+4*i:]))
+		d.Mean[i] = math.Float32frombits(le.Uint32(rest[4*i:]))
 	}
 	if err := d.Validate(); err != nil {
 		return err
 	}
 	*s = *d
 	return nil
+}
+
+// readPlanes reads a version 2 file's plane names and standard
+// deviations, every length checked before it is used, and returns the
+// bytes after them.
+func readPlanes(p []byte) (names []string, std []float64, rest []byte, err error) {
+	if len(p) < 4 {
+		return nil, nil, nil, fmt.Errorf("no plane count: %w", ErrCorrupt)
+	}
+	n := binary.LittleEndian.Uint32(p)
+	if n < 1 || n > MaxPlanes {
+		return nil, nil, nil, fmt.Errorf("%d planes, want 1 to %d: %w", n, MaxPlanes, ErrCorrupt)
+	}
+	p = p[4:]
+	for i := 0; i < int(n); i++ {
+		if len(p) < 1 || int(p[0]) > len(p)-1 {
+			return nil, nil, nil, fmt.Errorf("plane %d's name is cut short: %w", i, ErrCorrupt)
+		}
+		names, p = append(names, string(p[1:1+p[0]])), p[1+p[0]:]
+	}
+	if len(p) < 8*int(n) {
+		return nil, nil, nil, fmt.Errorf("standard deviations cut short: %w", ErrCorrupt)
+	}
+	for i := 0; i < int(n); i++ {
+		std, p = append(std, math.Float64frombits(binary.LittleEndian.Uint64(p))), p[8:]
+	}
+	return names, std, p, nil
 }
 
 // Digest is the hex SHA-256 of a statistics file's bytes.
@@ -161,7 +244,7 @@ func ReadFile(path string) (*Stats, string, error) {
 	defer f.Close()
 	// The largest valid file bounds what is read, so a huge wrong file
 	// is not slurped whole.
-	limit := int64(headerSize + 4*MaxSide*MaxSide + container.TrailSize)
+	limit := int64(headerSize + 4 + (1+MaxName+8)*MaxPlanes + 4*MaxPlanes*MaxSide*MaxSide + container.TrailSize)
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
@@ -179,7 +262,7 @@ func WriteFile(path string, s *Stats) (string, error) {
 	if err := s.Validate(); err != nil {
 		return "", err
 	}
-	b, err := container.WriteFile(path, 0o644, container.Stats, Version, s.writePayload)
+	b, err := container.WriteFile(path, 0o644, container.Stats, s.version(), s.writePayload)
 	if err != nil {
 		return "", err
 	}

@@ -36,7 +36,7 @@ func TestStats(t *testing.T) {
 	if !slices.Equal(s.Mean, []float32{0.5, 0.25}) {
 		t.Errorf("mean %v, want [0.5 0.25]", s.Mean)
 	}
-	if want := math.Sqrt(0.125); s.Std != want {
+	if want := math.Sqrt(0.125); s.Std[0] != want {
 		t.Errorf("std %v, want %v", s.Std, want)
 	}
 	if s.Frames != 2 || s.Width != 2 || s.Height != 1 {
@@ -135,7 +135,7 @@ func TestFileRoundTrip(t *testing.T) {
 	if gotDigest != digest || len(digest) != 64 {
 		t.Errorf("digest read %q, written %q", gotDigest, digest)
 	}
-	if got.Width != 2 || got.Height != 1 || got.Frames != 2 || got.Std != s.Std || !slices.Equal(got.Mean, s.Mean) {
+	if got.Width != 2 || got.Height != 1 || got.Frames != 2 || !slices.Equal(got.Std, s.Std) || !slices.Equal(got.Mean, s.Mean) {
 		t.Errorf("read %+v, wrote %+v", got, s)
 	}
 	b, err := os.ReadFile(path)
@@ -162,7 +162,7 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"empty", nil, ErrNotStats, "not a stae statistics file"},
 		{"other magic", []byte("stae\x01\x00\x00\x00 and more bytes than a header"), ErrNotStats, "not a stae statistics file"},
 		{"short header", good[:20], ErrCorrupt, "20 bytes, header needs 36: corrupt statistics file"},
-		{"version 2", edit(func(b []byte) []byte { b[8] = 2; return b }), ErrVersion, "version 2, this build reads 1: unsupported statistics file version"},
+		{"version 3", edit(func(b []byte) []byte { b[8] = 3; return b }), ErrVersion, "version 3, this build reads 1 and 2: unsupported statistics file version"},
 		{"zero width", edit(func(b []byte) []byte { b[12] = 0; return b }), ErrCorrupt, "size 0x1 out of range 1..8192: corrupt statistics file"},
 		{"huge height", edit(func(b []byte) []byte { binary.LittleEndian.PutUint32(b[16:], 1<<30); return b }), ErrCorrupt, "size 2x1073741824 out of range 1..8192: corrupt statistics file"},
 		{"truncated", good[:len(good)-1], ErrCorrupt, "47 bytes, a 2x1 file has 48: corrupt statistics file"},
@@ -182,13 +182,91 @@ func TestUnmarshalErrors(t *testing.T) {
 	}
 }
 
+// twoPlanes: 2x1 frames of a gray and a diff plane. Gray as twoFrames;
+// diff pixel 0 takes -1 and 1 (mean 0), pixel 1 takes 3 both times:
+// deviations +-1, 0, 0, variance 0.5.
+func twoPlanes(t testing.TB) *Stats {
+	t.Helper()
+	a := NewAccumulator(2, 1, "gray", "diff")
+	for _, f := range [][]float32{{0, 0.25, -1, 3}, {1, 0.25, 1, 3}} {
+		if err := a.Add(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := a.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestPlanes(t *testing.T) {
+	s := twoPlanes(t)
+	if !slices.Equal(s.Mean, []float32{0.5, 0.25, 0, 3}) || !slices.Equal(s.Std, []float64{math.Sqrt(0.125), math.Sqrt(0.5)}) {
+		t.Fatalf("mean %v std %v, want [0.5 0.25 0 3] [%v %v]", s.Mean, s.Std, math.Sqrt(0.125), math.Sqrt(0.5))
+	}
+	f := []float32{1, 0.25, 1, 3}
+	if err := s.Apply(f); err != nil {
+		t.Fatal(err)
+	}
+	if want := []float32{float32(0.5 / math.Sqrt(0.125)), 0, float32(1 / math.Sqrt(0.5)), 0}; !slices.Equal(f, want) {
+		t.Errorf("applied: %v, want %v", f, want)
+	}
+	if err := s.Apply([]float32{1, 2}); !errors.Is(err, ErrFrameSize) || err.Error() != "2 values, want 2x2x1=4: frame size does not match the statistics" {
+		t.Errorf("one plane for two: %v", err)
+	}
+	b, err := s.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := binary.LittleEndian.Uint32(b[8:]); v != 2 {
+		t.Errorf("two planes written as version %d, want 2", v)
+	}
+	var back Stats
+	if err := back.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(back.Channels, []string{"gray", "diff"}) || !slices.Equal(back.Std, s.Std) || !slices.Equal(back.Mean, s.Mean) {
+		t.Errorf("read back %+v, wrote %+v", back, s)
+	}
+	// Cut anywhere, a version 2 file is refused, never a panic.
+	for n := 0; n < len(b); n++ {
+		if err := new(Stats).UnmarshalBinary(b[:n]); err == nil {
+			t.Fatalf("cut to %d of %d bytes: accepted", n, len(b))
+		}
+	}
+}
+
+// TestGrayPlaneIsVersion1: statistics of one gray plane, named or not,
+// are the version 1 file byte for byte, so their digests do not move.
+func TestGrayPlaneIsVersion1(t *testing.T) {
+	a := NewAccumulator(2, 1, "gray")
+	for _, f := range [][]float32{{0, 0.25}, {1, 0.25}} {
+		if err := a.Add(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	named, err := a.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b1, _ := named.MarshalBinary()
+	b2, _ := twoFrames(t).MarshalBinary()
+	if string(b1) != string(b2) || binary.LittleEndian.Uint32(b1[8:]) != 1 {
+		t.Errorf("a named gray plane gives another file than an unnamed one")
+	}
+}
+
 func FuzzUnmarshal(f *testing.F) {
-	good, err := (&Stats{Width: 2, Height: 1, Frames: 2, Mean: []float32{0.5, 0.25}, Std: 0.35}).MarshalBinary()
+	good, err := (&Stats{Width: 2, Height: 1, Frames: 2, Mean: []float32{0.5, 0.25}, Std: []float64{0.35}}).MarshalBinary()
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(good)
 	f.Add([]byte("staenorm"))
+	if two, err := twoPlanes(f).MarshalBinary(); err == nil {
+		f.Add(two)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var s Stats
 		if s.UnmarshalBinary(b) != nil {
