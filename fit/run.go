@@ -13,6 +13,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -55,6 +56,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&cli.StringFlag{Name: "resume", Usage: "continue training from this checkpoint"},
 		&cli.Float64Flag{Name: "scale", Value: 1, Usage: "multiply every layer's maps (0.25: 32, 16, 16-8-16, 32)"},
 		&cli.BoolFlag{Name: "no-peephole", Usage: "leave the ConvLSTM peepholes out"},
+		&cli.StringFlag{Name: "target", Value: "reconstruct", Usage: "what the model learns to output: reconstruct (each frame of the volume, the paper) or next (each frame's successor: volumes then hold one frame more than the model's length)"},
 		tool.QuietFlag,
 	}
 	app.Action = func(c *cli.Context) error {
@@ -77,7 +79,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		case !(c.Float64("scale") > 0):
 			return tool.Usagef("--scale %g: want a positive factor", c.Float64("scale"))
 		}
-		f := &fitter{opts: o, seed: c.Uint64("seed"), scale: c.Float64("scale"), peep: !c.Bool("no-peephole"),
+		target, err := model.ParseTarget(c.String("target"))
+		if err != nil {
+			return tool.Usagef("--target: %v", err)
+		}
+		f := &fitter{opts: o, seed: c.Uint64("seed"), scale: c.Float64("scale"), peep: !c.Bool("no-peephole"), target: target,
 			out: c.String("out"), resume: c.String("resume"), quiet: c.Bool("quiet"), stderr: stderr}
 		if f.resume != "" && c.IsSet("epochs") {
 			f.epochsSet = true
@@ -93,8 +99,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 type data struct {
 	frames  [][]float32
 	volumes [][]int
-	length  int // T
+	length  int // T, frames a volume
 	h, w    int
+	planes  int   // C, planes a frame
+	shape   []int // every volume's: [T, H, W] or [T, C, H, W]
 	digest  string
 	frame   checkpoint.Frame
 }
@@ -121,18 +129,20 @@ func read(stdin io.Reader) (*data, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(v.Shape) != 3 {
-			return nil, fmt.Errorf("volume %d: shape %s, want [T, H, W]", r.Count(), stream.ShapeString(v.Shape))
-		}
-		if d.length == 0 {
-			d.length, d.h, d.w = v.Shape[0], v.Shape[1], v.Shape[2]
-		} else if v.Shape[0] != d.length || v.Shape[1] != d.h || v.Shape[2] != d.w {
-			return nil, fmt.Errorf("volume %d: shape %s, earlier volumes %dx%dx%d", r.Count(), stream.ShapeString(v.Shape), d.length, d.h, d.w)
+		if d.shape == nil {
+			d.shape = v.Shape
+			d.length, d.h, d.w = v.Shape[0], v.Shape[len(v.Shape)-2], v.Shape[len(v.Shape)-1]
+			d.planes = 1
+			if len(v.Shape) == 4 {
+				d.planes = v.Shape[1]
+			}
+		} else if !slices.Equal(v.Shape, d.shape) {
+			return nil, fmt.Errorf("volume %d: shape %s, earlier volumes %s", r.Count(), stream.ShapeString(v.Shape), stream.ShapeString(d.shape))
 		}
 		if len(v.Frames) != d.length {
 			return nil, fmt.Errorf("volume %d: lists %d frames, shape says %d", r.Count(), len(v.Frames), d.length)
 		}
-		px := d.h * d.w
+		px := d.planes * d.h * d.w
 		idx := make([]int, d.length)
 		for t, fn := range v.Frames {
 			key := fmt.Sprintf("%s\x00%d", v.Video, fn)
@@ -163,8 +173,20 @@ func read(stdin io.Reader) (*data, error) {
 	if d.frame.Width != d.w || d.frame.Height != d.h {
 		return nil, fmt.Errorf("volumes are %dx%d but the stream header says frames are %dx%d", d.w, d.h, d.frame.Width, d.frame.Height)
 	}
+	if d.frame.Planes() != d.planes {
+		return nil, fmt.Errorf("volumes have %d planes a frame but the stream header says %s", d.planes, d.frame.ChannelList())
+	}
 	d.digest = hex.EncodeToString(sum.Sum(nil)[:8])
 	return d, nil
+}
+
+// volumeShape is the shape of the volumes a model takes, as volumes
+// writes it.
+func volumeShape(c model.Config) []int {
+	if c.InChannels() == 1 {
+		return []int{c.VolumeFrames(), c.Height, c.Width}
+	}
+	return []int{c.VolumeFrames(), c.InChannels(), c.Height, c.Width}
 }
 
 // fill writes volume v's frames into dst.
@@ -181,6 +203,7 @@ type fitter struct {
 	seed             uint64
 	scale            float64
 	peep             bool
+	target           model.Target
 	out, resume      string
 	quiet, epochsSet bool
 	stderr           io.Writer
@@ -230,7 +253,16 @@ func (f *fitter) fit(ctx context.Context, stdin io.Reader) error {
 	var st *checkpoint.Train
 	if ck == nil {
 		cfg := model.Paper(d.h, d.w).Scaled(f.scale)
-		cfg.Length, cfg.Peephole = d.length, f.peep
+		cfg.Length, cfg.Peephole, cfg.Target = d.length, f.peep, f.target
+		if f.target == model.TargetNext {
+			if d.length < 2 {
+				return fmt.Errorf("--target next: volumes of %d frame, want at least 2 (the last frames are predicted from the ones before)", d.length)
+			}
+			cfg.Length = d.length - 1
+		}
+		if d.planes > 1 {
+			cfg.Channels = d.planes
+		}
 		if cur, err = model.New(cfg, f.seed); err != nil {
 			return fmt.Errorf("model for %dx%d volumes of %d frames: %w", d.w, d.h, d.length, err)
 		}
@@ -244,8 +276,8 @@ func (f *fitter) fit(ctx context.Context, stdin io.Reader) error {
 			return fmt.Errorf("resume: the volume stream differs from the one %s was trained on", f.resume)
 		}
 		c := ck.Model.Config
-		if c.Height != d.h || c.Width != d.w || c.Length != d.length {
-			return fmt.Errorf("resume: volumes are %dx%dx%d, the model takes %dx%dx%d", d.length, d.h, d.w, c.Length, c.Height, c.Width)
+		if c.Height != d.h || c.Width != d.w || c.VolumeFrames() != d.length || c.InChannels() != d.planes {
+			return fmt.Errorf("resume: volumes are %s, the model takes %s", stream.ShapeString(d.shape), stream.ShapeString(volumeShape(c)))
 		}
 		st, cur, best = ck.Train, ck.Train.Current, ck.Model
 		epochs := st.Options.Epochs
@@ -265,8 +297,8 @@ func (f *fitter) fit(ctx context.Context, stdin io.Reader) error {
 		st.Adam = *tr.Opt
 		return checkpoint.Save(f.out, ck)
 	}
-	f.logf("%d volumes of %dx%dx%d (%d distinct frames), %d for validation; model %s",
-		len(d.volumes), d.length, d.h, d.w, len(d.frames), len(valIdx), describe(cur.Config))
+	f.logf("%d volumes of %s (%d distinct frames), %d for validation; model %s",
+		len(d.volumes), stream.ShapeString(d.shape), len(d.frames), len(valIdx), describe(cur.Config))
 
 	vs := d.length * d.h * d.w
 	bufs := make([][]float32, f.opts.Batch)
@@ -374,5 +406,12 @@ func lastVal(ck *checkpoint.Checkpoint) string {
 }
 
 func describe(c model.Config) string {
-	return fmt.Sprintf("%dx%dx%d, maps %d-%d-%v-%d, peepholes %v", c.Length, c.Height, c.Width, c.Conv1, c.Conv2, c.LSTM, c.Deconv1, c.Peephole)
+	s := fmt.Sprintf("%dx%dx%d, maps %d-%d-%v-%d, peepholes %v", c.Length, c.Height, c.Width, c.Conv1, c.Conv2, c.LSTM, c.Deconv1, c.Peephole)
+	if c.InChannels() > 1 {
+		s += fmt.Sprintf(", %d planes", c.InChannels())
+	}
+	if c.Target != model.TargetReconstruct {
+		s += ", target " + c.Target.String()
+	}
+	return s
 }

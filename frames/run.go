@@ -14,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"stae/lib/motion"
 	"stae/lib/norm"
 	"stae/lib/progress"
 	"stae/lib/stream"
@@ -55,12 +56,67 @@ func sizeFlag(usage string) *cli.StringFlag {
 	return &cli.StringFlag{Name: "size", Value: "227", Usage: usage}
 }
 
+func channelsFlag(usage string) *cli.StringFlag {
+	return &cli.StringFlag{Name: "channels", Value: "gray", Usage: usage}
+}
+
+func parseChannels(s string) ([]motion.Channel, error) {
+	chs, err := motion.ParseChannels(s)
+	if err != nil {
+		return nil, tool.Usagef("--channels: %v", err)
+	}
+	return chs, nil
+}
+
+// grayOnly: one gray plane, decoded and resized as before channels existed.
+func grayOnly(chs []motion.Channel) bool { return len(chs) == 1 && chs[0] == motion.Gray }
+
+// decodePlanes decodes the clips and hands each frame's planes to emit, in
+// order: gray frames as lib/video resizes them, or, for motion channels,
+// frames decoded at their source's size and turned into planes by a
+// lib/motion computer (flow is computed before resizing), reset at each
+// video. The planes are valid during the call only.
+func decodePlanes(ctx context.Context, clips []video.Clip, w, h int, chs []motion.Channel, emit func(video string, index int, planes []float32) error) error {
+	opt := decodeOptions(w, h)
+	if grayOnly(chs) {
+		return video.Decode(ctx, clips, opt, func(f video.Frame) error { return emit(f.Video, f.Index, f.Data) })
+	}
+	comp, err := motion.NewComputer(motion.Config{Channels: chs, Width: w, Height: h})
+	if err != nil {
+		return err
+	}
+	defer comp.Close()
+	opt.Native = true
+	current := ""
+	return video.Decode(ctx, clips, opt, func(f video.Frame) error {
+		if f.Video != current {
+			comp.Reset()
+			current = f.Video
+		}
+		planes, err := comp.Next(f.Data, f.Width, f.Height)
+		if err != nil {
+			return fmt.Errorf("%s frame %d: %w", f.Video, f.Index, err)
+		}
+		return emit(f.Video, f.Index, planes)
+	})
+}
+
+// planeNames is what headers and statistics record of chs: nothing for one
+// gray plane (as before channels existed), else each plane's name.
+func planeNames(chs []motion.Channel) []string {
+	if grayOnly(chs) {
+		return nil
+	}
+	return motion.PlaneNames(chs)
+}
+
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := tool.NewApp("frames", "read video into a frame stream (gray, resized, normalised)", description, stdin, stdout, stderr)
 	app.ArgsUsage = "SOURCE..."
 	app.Flags = []cli.Flag{
 		sizeFlag("frame size: N for NxN, or WxH (with --stats, the statistics' size unless given)"),
 		&cli.StringFlag{Name: "stats", Usage: "normalise with this statistics file (from 'frames mean')"},
+		channelsFlag("planes of each frame, comma-separated: gray (appearance), diff (x_t - x_{t-1}), flow (Farneback dx, dy); with --stats, the statistics' channels unless given"),
 		tool.JSONFlag,
 		tool.QuietFlag,
 	}
@@ -70,6 +126,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return err
 		}
 		w, h, err := parseSize(c.String("size"))
+		if err != nil {
+			return err
+		}
+		chs, err := parseChannels(c.String("channels"))
 		if err != nil {
 			return err
 		}
@@ -84,8 +144,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			} else if w != stats.Width || h != stats.Height {
 				return tool.Usagef("--size %dx%d differs from the %dx%d of --stats %s", w, h, stats.Width, stats.Height, p)
 			}
+			statsChs := []motion.Channel{motion.Gray}
+			if len(stats.Channels) > 0 {
+				if statsChs, err = motion.FromPlaneNames(stats.Channels); err != nil {
+					return fmt.Errorf("--stats %s: %w", p, err)
+				}
+			}
+			if !c.IsSet("channels") {
+				chs = statsChs
+			} else if motion.Format(chs) != motion.Format(statsChs) {
+				return tool.Usagef("--channels %s differs from the %s of --stats %s", motion.Format(chs), motion.Format(statsChs), p)
+			}
 		}
-		return extract(c.Context, args, sources, w, h, stats, digest, c.Bool("json"), c.Bool("quiet"), stdout, stderr)
+		return extract(c.Context, args, sources, w, h, chs, stats, digest, c.Bool("json"), c.Bool("quiet"), stdout, stderr)
 	}
 	app.Commands = []*cli.Command{{
 		Name:        "mean",
@@ -95,6 +166,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "statistics file to write"},
 			sizeFlag("frame size: N for NxN, or WxH"),
+			channelsFlag("planes of each frame, comma-separated: gray, diff, flow"),
 			tool.QuietFlag,
 		},
 		Action: func(c *cli.Context) error {
@@ -106,7 +178,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if err != nil {
 				return err
 			}
-			return mean(c.Context, sources, w, h, c.String("out"), c.Bool("quiet"), stderr)
+			chs, err := parseChannels(c.String("channels"))
+			if err != nil {
+				return err
+			}
+			return mean(c.Context, sources, w, h, chs, c.String("out"), c.Bool("quiet"), stderr)
 		},
 	}}
 	app.Commands = append(app.Commands, tool.InspectCommand())
@@ -166,12 +242,12 @@ func resolve(sources []string) ([]video.Clip, int, error) {
 	return clips, total, nil
 }
 
-func extract(ctx context.Context, args, sources []string, w, h int, stats *norm.Stats, digest string, asJSON, quiet bool, stdout, stderr io.Writer) error {
+func extract(ctx context.Context, args, sources []string, w, h int, chs []motion.Channel, stats *norm.Stats, digest string, asJSON, quiet bool, stdout, stderr io.Writer) error {
 	clips, total, err := resolve(sources)
 	if err != nil {
 		return err
 	}
-	desc := stream.FrameDesc{Width: w, Height: h, Normalised: stats != nil}
+	desc := stream.FrameDesc{Width: w, Height: h, Normalised: stats != nil, Channels: planeNames(chs)}
 	if stats != nil {
 		desc.StatsDigest = digest
 	}
@@ -181,13 +257,13 @@ func extract(ctx context.Context, args, sources []string, w, h int, stats *norm.
 	}
 	meter := progress.New(stderr, "frames", "frames", total, quiet)
 	shape := desc.Shape()
-	err = video.Decode(ctx, clips, decodeOptions(w, h), func(f video.Frame) error {
+	err = decodePlanes(ctx, clips, w, h, chs, func(id string, index int, data []float32) error {
 		if stats != nil {
-			if err := stats.Apply(f.Data); err != nil {
-				return fmt.Errorf("%s frame %d: %w", f.Video, f.Index, err)
+			if err := stats.Apply(data); err != nil {
+				return fmt.Errorf("%s frame %d: %w", id, index, err)
 			}
 		}
-		if err := sw.Write(&stream.Frame{Video: f.Video, Frame: f.Index, Shape: shape, Data: f.Data}); err != nil {
+		if err := sw.Write(&stream.Frame{Video: id, Frame: index, Shape: shape, Data: data}); err != nil {
 			return err
 		}
 		meter.Add(1)
@@ -203,16 +279,16 @@ func extract(ctx context.Context, args, sources []string, w, h int, stats *norm.
 	return nil
 }
 
-func mean(ctx context.Context, sources []string, w, h int, out string, quiet bool, stderr io.Writer) error {
+func mean(ctx context.Context, sources []string, w, h int, chs []motion.Channel, out string, quiet bool, stderr io.Writer) error {
 	clips, total, err := resolve(sources)
 	if err != nil {
 		return err
 	}
-	acc := norm.NewAccumulator(w, h)
+	acc := norm.NewAccumulator(w, h, planeNames(chs)...)
 	meter := progress.New(stderr, "frames mean", "frames", total, quiet)
-	err = video.Decode(ctx, clips, decodeOptions(w, h), func(f video.Frame) error {
+	err = decodePlanes(ctx, clips, w, h, chs, func(_ string, _ int, data []float32) error {
 		meter.Add(1)
-		return acc.Add(f.Data)
+		return acc.Add(data)
 	})
 	if err != nil {
 		return interrupted(ctx, err)

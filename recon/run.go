@@ -148,8 +148,9 @@ type recon struct {
 	meter *progress.Meter
 	video string       // the video being reconstructed
 	accs  map[int]*acc // its frames' errors so far
-	px    int
-	shape []int
+	px     int // pixels of a plane
+	planes int // planes of a frame
+	shape  []int
 }
 
 // acc gathers one frame's errors from the windows covering it.
@@ -189,12 +190,19 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 			return err
 		}
 		c.Width, c.Height, c.Length = f.Width, f.Height, v.Length
+		if f.Planes() > 1 {
+			c.Channels = f.Planes()
+		}
 	}
 	hdr := stream.NewHeader(stream.KindError, in.Header(), tool.Stage("recon", args, params))
 	if r.w, err = stream.NewWriter(stdout, hdr, asJSON); err != nil {
 		return err
 	}
-	r.px, r.shape = c.Height*c.Width, []int{c.Height, c.Width}
+	r.px, r.planes, r.shape = c.Height*c.Width, c.InChannels(), []int{c.Height, c.Width}
+	want := []int{c.VolumeFrames(), c.Height, c.Width}
+	if c.InChannels() > 1 {
+		want = []int{c.VolumeFrames(), c.InChannels(), c.Height, c.Width}
+	}
 	if r.ck != nil {
 		r.tr = model.NewTrainer(r.ck.Model, 0, r.batch)
 		defer r.tr.Close()
@@ -211,8 +219,8 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 	var pending []*stream.Volume
 	for videos.NextVideo() {
 		for v, ok := videos.Next(); ok; v, ok = videos.Next() {
-			if len(v.Shape) != 3 || v.Shape[0] != c.Length || v.Shape[1] != c.Height || v.Shape[2] != c.Width {
-				return fmt.Errorf("volume %d: shape %s, the model takes %dx%dx%d", in.Count(), stream.ShapeString(v.Shape), c.Length, c.Height, c.Width)
+			if !slices.Equal(v.Shape, want) {
+				return fmt.Errorf("volume %d: shape %s, the model takes %s", in.Count(), stream.ShapeString(v.Shape), stream.ShapeString(want))
 			}
 			pending = append(pending, v)
 			if len(pending) == r.batch {
@@ -264,8 +272,12 @@ func (r *recon) process(vs []*stream.Volume) error {
 			r.video = v.Video
 		}
 		end := slices.Max(v.Frames)
-		for t, fn := range v.Frames {
-			xs, ys := x[t*r.px:(t+1)*r.px], y[t*r.px:(t+1)*r.px]
+		// The outputs stand for the volume's last frames: all of them, or
+		// all but the first when each output predicts the next frame.
+		fv := r.px * r.planes
+		frames := v.Frames[len(v.Frames)-len(x)/fv:]
+		for t, fn := range frames {
+			xs, ys := x[t*fv:(t+1)*fv], y[t*fv:(t+1)*fv]
 			var e float64
 			for j := range xs {
 				d := float64(ys[j] - xs[j])
@@ -287,15 +299,16 @@ func (r *recon) process(vs []*stream.Volume) error {
 			a.sum += e
 			a.n++
 			if r.overlay != nil && a.x == nil {
-				a.x = slices.Clone(xs)
+				a.x = slices.Clone(xs[:r.px]) // the first plane
 			}
 			if r.maps || r.region > 0 || r.overlay != nil {
 				if a.m == nil {
 					a.m = make([]float32, r.px)
 				}
+				// A pixel's error is summed over the planes.
 				for j := range xs {
 					d := ys[j] - xs[j]
-					a.m[j] += d * d
+					a.m[j%r.px] += d * d
 				}
 			}
 		}

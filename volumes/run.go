@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,7 +21,7 @@ import (
 )
 
 const description = `Reads a frame stream (from frames) on stdin and writes a volume stream on
-stdout: each volume is --length frames of one video, shape [T, H, W], taken
+stdout: each volume is --length frames of one video, shape [T, H, W] (or [T, C, H, W] for frames of several planes), taken
 --strides apart, with consecutive windows' first frames --hop apart.
 
 INPUT:  frame stream (msgpack or NDJSON)
@@ -118,7 +119,7 @@ func (c *cutter) add(f *stream.Frame) error {
 	if c.shape == nil {
 		c.shape = f.Shape
 	}
-	if f.Shape[0] != c.shape[0] || f.Shape[1] != c.shape[1] {
+	if !slices.Equal(f.Shape, c.shape) {
 		return fmt.Errorf("%s frame %d: shape %s does not match the stream's %s",
 			f.Video, f.Frame, stream.ShapeString(f.Shape), stream.ShapeString(c.shape))
 	}
@@ -139,9 +140,9 @@ func (c *cutter) add(f *stream.Frame) error {
 	c.next++
 	c.recent[f.Frame] = f
 	delete(c.recent, f.Frame-c.spec.MaxSpan())
-	size := f.Shape[0] * f.Shape[1]
+	size := len(f.Data)
 	for _, frames := range c.spec.Ending(f.Frame) {
-		v := &stream.Volume{Video: f.Video, Frames: frames, Shape: []int{len(frames), f.Shape[0], f.Shape[1]},
+		v := &stream.Volume{Video: f.Video, Frames: frames, Shape: append([]int{len(frames)}, f.Shape...),
 			Data: make([]float32, len(frames)*size)}
 		for i, n := range frames {
 			copy(v.Data[i*size:], c.recent[n].Data)

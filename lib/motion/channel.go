@@ -114,3 +114,38 @@ func Format(chs []Channel) string {
 	}
 	return strings.Join(s, ",")
 }
+
+// PlaneNames names each plane chs produce, in order: a channel of one
+// plane by its own name, flow's two as flow.dx and flow.dy. Stream headers,
+// statistics files and checkpoints record frames by these names.
+func PlaneNames(chs []Channel) []string {
+	var names []string
+	for _, c := range chs {
+		if c == Flow {
+			names = append(names, string(c)+".dx", string(c)+".dy")
+		} else {
+			names = append(names, string(c))
+		}
+	}
+	return names
+}
+
+// FromPlaneNames is the inverse of PlaneNames: the channels whose planes
+// names lists, or an error when names is not such a list.
+func FromPlaneNames(names []string) ([]Channel, error) {
+	var chs []Channel
+	for i := 0; i < len(names); {
+		c := Channel(names[i])
+		if names[i] == string(Flow)+".dx" && i+1 < len(names) && names[i+1] == string(Flow)+".dy" {
+			c = Flow
+		} else if c.Planes() != 1 {
+			return nil, fmt.Errorf("plane %q: %w", names[i], ErrUnknownChannel)
+		}
+		chs = append(chs, c)
+		i += c.Planes()
+	}
+	if err := Validate(chs); err != nil {
+		return nil, err
+	}
+	return chs, nil
+}

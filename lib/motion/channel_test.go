@@ -80,3 +80,20 @@ func TestOffset(t *testing.T) {
 		t.Errorf("Offset of a missing channel = %d, want -1", got)
 	}
 }
+
+func TestPlaneNames(t *testing.T) {
+	chs := []Channel{Gray, Flow, Diff}
+	names := PlaneNames(chs)
+	if want := []string{"gray", "flow.dx", "flow.dy", "diff"}; !slices.Equal(names, want) {
+		t.Fatalf("PlaneNames = %v, want %v", names, want)
+	}
+	back, err := FromPlaneNames(names)
+	if err != nil || !slices.Equal(back, chs) {
+		t.Errorf("FromPlaneNames = %v, %v; want %v", back, err, chs)
+	}
+	for _, bad := range [][]string{{"flow.dx"}, {"flow.dy", "flow.dx"}, {"gray", "gray"}, {"depth"}, nil} {
+		if _, err := FromPlaneNames(bad); err == nil {
+			t.Errorf("FromPlaneNames(%q) accepted", bad)
+		}
+	}
+}

@@ -52,16 +52,18 @@ func RunDemo(ctx context.Context, r *Runner, p Protocol, stdout io.Writer) error
 	if err != nil {
 		return err
 	}
-	base, err := read("baseline.frames.txt")
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(stdout, "\n== the model: frame-level evaluation against %s\n%s", p.Truth, frames)
 	fmt.Fprintf(stdout, "\n== the model: abnormal events\n%s", events)
-	fmt.Fprintf(stdout, "\n== no model (recon --baseline), for comparison\n")
-	for _, line := range strings.SplitAfter(base, "\n") {
-		if strings.HasPrefix(line, "AUC") || strings.HasPrefix(line, "EER") {
-			fmt.Fprint(stdout, line)
+	for _, d := range Baselines {
+		base, err := read(d + ".frames.txt")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\n== no model: %s, for comparison\n", BaselineNames[d])
+		for _, line := range strings.SplitAfter(base, "\n") {
+			if strings.HasPrefix(line, "AUC") || strings.HasPrefix(line, "EER") {
+				fmt.Fprint(stdout, line)
+			}
 		}
 	}
 	_, err = fmt.Fprintln(stdout)

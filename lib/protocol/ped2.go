@@ -3,6 +3,7 @@
 package protocol
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,7 +29,13 @@ var Ped2Env = [][2]string{
 	{"PED2_FIT_FLAGS", `more fit flags ("--scale 0.25 --micro-batch 8")`},
 	{"PED2_ERROR", "recon --error (sum)"},
 	{"PED2_SMOOTH", "regscore --smooth (5)"},
+	{"PED2_CHANNELS", "the model's input planes, frames --channels (gray)"},
+	{"PED2_TARGET", "fit --target: reconstruct or next (reconstruct)"},
 }
+
+// flowSize is where the optical-flow baseline is measured: Farneback at
+// 180x120, as the reference figures were.
+const flowSize = "180x120"
 
 // Preset is the settings of a named preset: paper (the paper's protocol:
 // 227x227, whole-frame squared error, per-video min-max, no smoothing) or
@@ -36,7 +43,7 @@ var Ped2Env = [][2]string{
 func Preset(name string, getenv func(string) string) (Settings, error) {
 	switch name {
 	case "paper":
-		return Settings{Size: 227, Strides: "1,2,3", Batch: 64, Epochs: 50, Patience: 10, LR: "1e-4", Seed: 1, Error: "sum", Smooth: "0"}, nil
+		return Settings{Size: 227, Strides: "1,2,3", Batch: 64, Epochs: 50, Patience: 10, LR: "1e-4", Seed: 1, Error: "sum", Smooth: "0", FlowSize: flowSize}, nil
 	case "cpu":
 	default:
 		return Settings{}, fmt.Errorf("unknown preset %s (cpu or paper)", name)
@@ -49,7 +56,18 @@ func Preset(name string, getenv func(string) string) (Settings, error) {
 	}
 	s := Settings{Strides: "1,2,3", Patience: 10, Seed: 1,
 		LR: env("PED2_LR", "2e-3"), FitFlags: env("PED2_FIT_FLAGS", "--scale 0.25 --micro-batch 8"),
-		Error: env("PED2_ERROR", "sum"), Smooth: env("PED2_SMOOTH", "5")}
+		Error: env("PED2_ERROR", "sum"), Smooth: env("PED2_SMOOTH", "5"), FlowSize: flowSize,
+		Channels: env("PED2_CHANNELS", ""), Target: env("PED2_TARGET", "")}
+	if s.Channels == "gray" {
+		s.Channels = ""
+	}
+	switch s.Target {
+	case "", "reconstruct":
+		s.Target = ""
+	case "next":
+	default:
+		return Settings{}, fmt.Errorf("PED2_TARGET: reconstruct or next, not %s", s.Target)
+	}
 	var err error
 	for _, n := range []struct {
 		key, def string
@@ -117,6 +135,11 @@ type Results struct {
 	StageSeconds map[string]float64 `json:"stage_seconds"`
 	Model        Evaluation         `json:"model"`
 	Baseline     Evaluation         `json:"baseline"`
+	// Baselines holds every no-model baseline by name ("baseline", the
+	// normalised frame's energy, is also above as it always was), and
+	// BestBaseline names the one with the highest frame-level micro AUC.
+	Baselines    map[string]Evaluation `json:"baselines"`
+	BestBaseline string                `json:"best_baseline"`
 }
 
 // ResultSettings are the settings as results.json records them.
@@ -129,6 +152,9 @@ type ResultSettings struct {
 	Error    string      `json:"error"`
 	Smooth   json.Number `json:"smooth"`
 	FitFlags string      `json:"fit_flags"`
+	Channels string      `json:"channels"`
+	Target   string      `json:"target"`
+	FlowSize string      `json:"flow_size"`
 }
 
 // Evaluation is a detector's two evalroc --json reports, as evalroc wrote them.
@@ -153,8 +179,9 @@ func writePed2(p Protocol, dataset, preset string, quick bool, stdout io.Writer)
 	}
 	res := Results{Dataset: dataset, Preset: preset, Quick: quick, Cores: runtime.NumCPU(),
 		Settings: ResultSettings{Size: p.Size, Batch: p.Batch, Epochs: p.Epochs, Patience: p.Patience,
-			LR: json.Number(p.LR), Error: p.Error, Smooth: json.Number(p.Smooth), FitFlags: p.FitFlags},
-		StageSeconds: map[string]float64{}}
+			LR: json.Number(p.LR), Error: p.Error, Smooth: json.Number(p.Smooth), FitFlags: p.FitFlags,
+			Channels: cmp.Or(p.Channels, "gray"), Target: cmp.Or(p.Target, "reconstruct"), FlowSize: cmp.Or(p.FlowSize, strconv.Itoa(p.Size))},
+		StageSeconds: map[string]float64{}, Baselines: map[string]Evaluation{}}
 	secs, _ := filepath.Glob(p.Path("*.seconds"))
 	for _, f := range secs {
 		b, err := os.ReadFile(f)
@@ -167,18 +194,30 @@ func writePed2(p Protocol, dataset, preset string, quick bool, stdout io.Writer)
 		}
 		res.StageSeconds[strings.TrimSuffix(filepath.Base(f), ".seconds")] = v
 	}
-	for _, e := range []struct {
-		d   string
-		dst *Evaluation
-	}{{"model", &res.Model}, {"baseline", &res.Baseline}} {
+	best := -1.0
+	for _, d := range Detectors {
+		var ev Evaluation
 		var err error
-		if e.dst.Frames, err = readJSON(p.Path(e.d + ".frames.json")); err != nil {
+		if ev.Frames, err = readJSON(p.Path(d + ".frames.json")); err != nil {
 			return err
 		}
-		if e.dst.Events, err = readJSON(p.Path(e.d + ".events.json")); err != nil {
+		if ev.Events, err = readJSON(p.Path(d + ".events.json")); err != nil {
 			return err
+		}
+		if d == "model" {
+			res.Model = ev
+			continue
+		}
+		res.Baselines[d] = ev
+		var f figures
+		if err := json.Unmarshal(ev.Frames, &f); err != nil {
+			return fmt.Errorf("%s frames: %w", d, err)
+		}
+		if f.AUCMicro > best {
+			best, res.BestBaseline = f.AUCMicro, d
 		}
 	}
+	res.Baseline = res.Baselines["baseline"]
 	err := atomicfile.Write(p.Path("results.json"), 0o644, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -219,13 +258,23 @@ type figures struct {
 	FalseAlarms int     `json:"false_alarms"`
 }
 
-// Table prints both detectors' figures, then where results.json is.
+// Table prints every detector's figures, names the best baseline, then
+// says where results.json is.
 func Table(w io.Writer, res Results, path string) error {
 	fmt.Fprintf(w, "\n%-10s %10s %10s %8s %12s %12s\n", "", "AUC micro", "AUC macro", "EER", "events", "false alarms")
-	for _, e := range []struct {
+	rows := []struct {
 		name string
 		ev   Evaluation
-	}{{"model", res.Model}, {"baseline", res.Baseline}} {
+	}{{"model", res.Model}}
+	for _, d := range Baselines {
+		if ev, ok := res.Baselines[d]; ok {
+			rows = append(rows, struct {
+				name string
+				ev   Evaluation
+			}{d, ev})
+		}
+	}
+	for _, e := range rows {
 		var f, g figures
 		if err := json.Unmarshal(e.ev.Frames, &f); err != nil {
 			return fmt.Errorf("%s frames: %w", e.name, err)
@@ -236,6 +285,10 @@ func Table(w io.Writer, res Results, path string) error {
 		fmt.Fprintf(w, "%-10s %9.1f%% %9.1f%% %7.1f%% %12s %12d\n", e.name, 100*f.AUCMicro, 100*f.AUCMacro, 100*f.EER,
 			fmt.Sprintf("%d/%d", g.Detected, g.GTEvents), g.FalseAlarms)
 	}
+	fmt.Fprintln(w, "no model: baseline = energy of the normalised frame; diff = frame-difference energy; flow = optical-flow energy")
+	if res.BestBaseline != "" {
+		fmt.Fprintf(w, "best no-model baseline: %s\n", res.BestBaseline)
+	}
 	_, err := fmt.Fprintf(w, "results: %s\n", path)
 	return err
 }
@@ -243,6 +296,7 @@ func Table(w io.Writer, res Results, path string) error {
 // Ped2Outputs are the files the protocol promises in its output folder.
 var Ped2Outputs = []string{"stats.bin", "train.volumes", "model.stae", "test.volumes",
 	"model.errors", "model.scores", "model.events", "baseline.errors", "baseline.scores", "baseline.events",
+	"diff.errors", "diff.scores", "diff.events", "flow.errors", "flow.scores", "flow.events",
 	"results.json", "roc.csv"}
 
 // CheckPed2 says what is missing or malformed among the protocol's outputs
@@ -270,10 +324,18 @@ func CheckPed2(out string) error {
 			}
 		}
 	}
-	need(res, "", "dataset", "preset", "quick", "cores", "settings", "stage_seconds", "model", "baseline")
+	need(res, "", "dataset", "preset", "quick", "cores", "settings", "stage_seconds", "model", "baseline", "baselines", "best_baseline")
+	var baselines map[string]json.RawMessage
+	if json.Unmarshal(res["baselines"], &baselines) == nil {
+		need(baselines, "baselines.", Baselines...)
+	}
 	for _, d := range Detectors {
 		var ev map[string]json.RawMessage
-		if json.Unmarshal(res[d], &ev) != nil {
+		raw := res[d]
+		if d != "model" {
+			raw = baselines[d]
+		}
+		if json.Unmarshal(raw, &ev) != nil {
 			continue
 		}
 		need(ev, d+".", "frames", "events")

@@ -40,6 +40,8 @@ func TestResultsAndCheck(t *testing.T) {
 	events := `{"gt_events": 12, "detected": 12, "false_alarms": 2}`
 	files := map[string]string{"roc.csv": "threshold,fpr,tpr\n", "model.roc.csv": "threshold,fpr,tpr\n",
 		"model.frames.json": frames, "model.events.json": events, "baseline.frames.json": frames, "baseline.events.json": events,
+		"diff.frames.json": strings.Replace(frames, "0.839", "0.892", 1), "diff.events.json": events,
+		"flow.frames.json": strings.Replace(frames, "0.839", "0.922", 1), "flow.events.json": events,
 		"model.stae.seconds": "27.0\n"}
 	for _, f := range Ped2Outputs {
 		if _, ok := files[f]; !ok {
@@ -66,9 +68,16 @@ func TestResultsAndCheck(t *testing.T) {
 	if err := CheckPed2(out); err != nil {
 		t.Errorf("check: %v", err)
 	}
+	if res["best_baseline"] != "flow" {
+		t.Errorf("best_baseline = %v, want flow (the highest micro AUC)", res["best_baseline"])
+	}
 	want := "\n            AUC micro  AUC macro      EER       events false alarms\n" +
 		"model           83.9%      85.0%    20.9%        12/12            2\n" +
 		"baseline        83.9%      85.0%    20.9%        12/12            2\n" +
+		"diff            89.2%      85.0%    20.9%        12/12            2\n" +
+		"flow            92.2%      85.0%    20.9%        12/12            2\n" +
+		"no model: baseline = energy of the normalised frame; diff = frame-difference energy; flow = optical-flow energy\n" +
+		"best no-model baseline: flow\n" +
 		"results: " + filepath.Join(out, "results.json") + "\n"
 	if table.String() != want {
 		t.Errorf("table:\n%s\nwant:\n%s", table.String(), want)

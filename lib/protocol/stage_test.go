@@ -77,7 +77,9 @@ func TestRunnerReruns(t *testing.T) {
 		t.Fatalf("second run: ran %v, want nothing", got)
 	}
 	scoring := []string{"model.scores", "model.events", "model.frames.json", "model.events.json",
-		"baseline.scores", "baseline.events", "baseline.frames.json", "baseline.events.json"}
+		"baseline.scores", "baseline.events", "baseline.frames.json", "baseline.events.json",
+		"diff.scores", "diff.events", "diff.frames.json", "diff.events.json",
+		"flow.scores", "flow.events", "flow.frames.json", "flow.events.json"}
 	p.Smooth = "2"
 	if got := runAll(t, look, p); !slices.Equal(got, scoring) {
 		t.Errorf("smoothing changed: ran %v, want %v", got, scoring)
@@ -90,7 +92,8 @@ func TestRunnerReruns(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "events"), []byte(fakeTool+"# a new build\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	want = []string{"model.events", "model.events.json", "baseline.events", "baseline.events.json"}
+	want = []string{"model.events", "model.events.json", "baseline.events", "baseline.events.json",
+		"diff.events", "diff.events.json", "flow.events", "flow.events.json"}
 	if got := runAll(t, look, p); !slices.Equal(got, want) {
 		t.Errorf("events rebuilt: ran %v, want %v", got, want)
 	}

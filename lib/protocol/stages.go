@@ -13,6 +13,10 @@ import (
 // Settings are a job's options for each stage.
 type Settings struct {
 	Size        int    // frames --size
+	Channels    string // frames mean --channels of the model's input; "" for gray
+	Length      int    // volumes --length, training and test; 0 for volumes' default (one more with Target next)
+	Target      string // fit --target; "" for reconstruct
+	FlowSize    string // frames --size of the optical-flow baseline; "" for Size
 	Strides     string // volumes --strides of the training volumes
 	Batch       int    // fit --batch
 	Epochs      int    // fit --epochs
@@ -36,9 +40,23 @@ type Protocol struct {
 	Settings
 }
 
-// Detectors are the two detectors every job evaluates: the model and the
-// no-model baseline (recon --baseline), scored the same way.
-var Detectors = []string{"model", "baseline"}
+// Detectors are what every job evaluates, all scored the same way: the
+// model and the no-model baselines (recon --baseline): "baseline", the
+// energy of the normalised frame (the reference since the first release),
+// "diff", the energy of the frame difference x_t - x_{t-1}, and "flow", the
+// energy of Farneback's optical flow (sum of dx^2 + dy^2), both of raw
+// [0,1] frames.
+var Detectors = []string{"model", "baseline", "diff", "flow"}
+
+// Baselines are the detectors that use no model.
+var Baselines = Detectors[1:]
+
+// BaselineNames say what each baseline scores.
+var BaselineNames = map[string]string{
+	"baseline": "energy of the normalised frame (recon --baseline)",
+	"diff":     "frame-difference energy, sum of (x_t - x_{t-1})^2",
+	"flow":     "optical-flow energy, Farneback, sum of dx^2 + dy^2",
+}
 
 // Path is FILE in the output folder.
 func (p Protocol) Path(file string) string { return filepath.Join(p.Out, file) }
@@ -48,40 +66,71 @@ func (p Protocol) Path(file string) string { return filepath.Join(p.Out, file) }
 // (and D.roc.csv) and D.events.json, and with Reports D.frames.txt (the
 // model's with plots/) and model.events.txt.
 func (p Protocol) Stages() []Stage {
-	frames := []string{"frames", "--quiet", "--size", strconv.Itoa(p.Size), "--stats", p.Path("stats.bin")}
+	size := strconv.Itoa(p.Size)
+	frames := []string{"frames", "--quiet", "--size", size, "--stats", p.Path("stats.bin")}
+	volumes := []string{"volumes", "--quiet"}
+	length := p.Length
+	if length == 0 && p.Target == "next" {
+		length = 11 // ten frames in, each one's successor out
+	}
+	if length > 0 {
+		volumes = append(volumes, "--length", strconv.Itoa(length))
+	}
+	mean := []string{"frames", "mean", "--quiet", "--size", size}
+	if p.Channels != "" {
+		mean = append(mean, "--channels", p.Channels)
+	}
 	fit := []string{"fit"}
 	if !p.FitProgress {
 		fit = append(fit, "--quiet")
 	}
 	fit = append(fit, "--batch", strconv.Itoa(p.Batch), "--epochs", strconv.Itoa(p.Epochs),
 		"--patience", strconv.Itoa(p.Patience), "--lr", p.LR, "--seed", strconv.Itoa(p.Seed))
+	if p.Target != "" {
+		fit = append(fit, "--target", p.Target)
+	}
 	fit = append(append(fit, strings.Fields(p.FitFlags)...), "--out", OutArg)
 	ss := []Stage{
 		{Out: p.Path("stats.bin"), Pipe: [][]string{
-			append([]string{"frames", "mean", "--quiet", "--size", strconv.Itoa(p.Size), "--out", OutArg}, p.Train...)}},
+			append(append(mean, "--out", OutArg), p.Train...)}},
 		{Out: p.Path("train.volumes"), Inputs: []string{p.Path("stats.bin")}, Pipe: [][]string{
-			append(frames, p.Train...), {"volumes", "--quiet", "--strides", p.Strides}}},
+			append(frames, p.Train...), append(slices.Clip(volumes), "--strides", p.Strides)}},
 		{Out: p.Path("model.stae"), Inputs: []string{p.Path("train.volumes")}, Stdin: p.Path("train.volumes"), Pipe: [][]string{fit}},
 		{Out: p.Path("test.volumes"), Inputs: []string{p.Path("stats.bin")}, Pipe: [][]string{
-			append(frames[:len(frames):len(frames)], p.Test...), {"volumes", "--quiet"}}},
+			append(frames[:len(frames):len(frames)], p.Test...), volumes}},
 	}
 	for _, d := range Detectors {
+		errs := p.Path(d + ".errors")
 		recon := []string{"recon", "--quiet", "--model", p.Path("model.stae")}
-		inputs := []string{p.Path("test.volumes"), p.Path("model.stae")}
-		if d == "baseline" {
-			recon, inputs = []string{"recon", "--quiet", "--baseline"}, inputs[:1]
+		if d != "model" {
+			recon = []string{"recon", "--quiet", "--baseline"}
 		}
 		if p.Error != "" {
 			recon = append(recon, "--error", p.Error)
+		}
+		switch d {
+		case "model":
+			ss = append(ss, Stage{Out: errs, Inputs: []string{p.Path("test.volumes"), p.Path("model.stae")}, Stdin: p.Path("test.volumes"), Pipe: [][]string{recon}})
+		case "baseline":
+			ss = append(ss, Stage{Out: errs, Inputs: []string{p.Path("test.volumes")}, Stdin: p.Path("test.volumes"), Pipe: [][]string{recon}})
+		default:
+			// Motion energies need no statistics and no windows: each raw
+			// frame once (volumes of one frame), its plane's energy.
+			side := size
+			if d == "flow" && p.FlowSize != "" {
+				side = p.FlowSize
+			}
+			ss = append(ss, Stage{Out: errs, Pipe: [][]string{
+				append([]string{"frames", "--quiet", "--size", side, "--channels", d}, p.Test...),
+				{"volumes", "--quiet", "--length", "1"}, recon}})
 		}
 		regscore := []string{"regscore"}
 		if p.Smooth != "" {
 			regscore = append(regscore, "--smooth", p.Smooth)
 		}
-		errs, scores, events := p.Path(d+".errors"), p.Path(d+".scores"), p.Path(d+".events")
+		scores, events := p.Path(d+".scores"), p.Path(d+".events")
 		truth := []string{"--truth", p.Truth}
 		ss = append(ss,
-			Stage{Out: errs, Inputs: inputs, Stdin: p.Path("test.volumes"), Pipe: [][]string{recon}},
 			Stage{Out: scores, Inputs: []string{errs}, Stdin: errs, Pipe: [][]string{regscore}},
 			Stage{Out: events, Inputs: []string{scores}, Stdin: scores, Pipe: [][]string{append([]string{"events"}, strings.Fields(p.Events)...)}},
 			Stage{Out: p.Path(d + ".frames.json"), Inputs: []string{scores, p.Truth}, Stdin: scores, Pipe: [][]string{

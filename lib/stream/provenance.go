@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // ErrMissingParam marks a provenance parameter that no stage of the stream
@@ -26,20 +27,45 @@ type FrameDesc struct {
 	Height      int    `json:"height"`
 	Normalised  bool   `json:"normalised"`   // statistics of training frames applied
 	StatsDigest string `json:"stats_digest"` // sha256 of the statistics file; "" when not normalised
+	// Channels names the planes of each frame (lib/motion: gray, diff,
+	// flow's dx and dy); empty is one gray plane, every stream before
+	// channels existed.
+	Channels []string `json:"channels,omitempty"`
 }
 
 // Params is the frame description as header parameters: width, height,
-// normalised, and stats_digest when normalised.
+// normalised, stats_digest when normalised, channels when not one gray
+// plane.
 func (f FrameDesc) Params() map[string]any {
 	p := map[string]any{"width": f.Width, "height": f.Height, "normalised": f.Normalised}
 	if f.Normalised {
 		p["stats_digest"] = f.StatsDigest
 	}
+	if len(f.Channels) > 0 {
+		p["channels"] = f.Channels
+	}
 	return p
 }
 
-// Shape is the frames' tensor shape, [H, W].
-func (f FrameDesc) Shape() []int { return []int{f.Height, f.Width} }
+// Planes is the number of planes of each frame.
+func (f FrameDesc) Planes() int { return max(1, len(f.Channels)) }
+
+// Shape is the frames' tensor shape: [H, W] for one gray plane, else
+// [C, H, W].
+func (f FrameDesc) Shape() []int {
+	if len(f.Channels) == 0 {
+		return []int{f.Height, f.Width}
+	}
+	return []int{len(f.Channels), f.Height, f.Width}
+}
+
+// ChannelList names the planes for people: "gray" for one gray plane.
+func (f FrameDesc) ChannelList() string {
+	if len(f.Channels) == 0 {
+		return "gray"
+	}
+	return strings.Join(f.Channels, ",")
+}
 
 // FrameDesc reads the frame description from the provenance. Width and
 // height must be there (else an error wrapping ErrMissingParam); normalised
@@ -53,6 +79,7 @@ func (h *Header) FrameDesc() (FrameDesc, error) {
 	f.Height = p.int("height", true)
 	f.Normalised = p.bool("normalised")
 	f.StatsDigest = p.string("stats_digest")
+	f.Channels = p.strings("channels")
 	return f, p.err
 }
 
@@ -61,6 +88,9 @@ func (h *Header) FrameDesc() (FrameDesc, error) {
 func (f FrameDesc) CheckTrainedOn(model FrameDesc) error {
 	if f.Width > 0 && f.Height > 0 && (f.Width != model.Width || f.Height != model.Height) {
 		return fmt.Errorf("frame size %dx%d differs from the model's %dx%d", f.Width, f.Height, model.Width, model.Height)
+	}
+	if f.ChannelList() != model.ChannelList() {
+		return fmt.Errorf("channels differ: the stream's frames are %s, the model takes %s", f.ChannelList(), model.ChannelList())
 	}
 	if f.Normalised != model.Normalised {
 		return fmt.Errorf("normalisation differs: the stream's frames are normalised=%v, the model's were normalised=%v", f.Normalised, model.Normalised)
@@ -156,6 +186,18 @@ func (p *paramReader) string(key string) string {
 		p.bad(key, v, "a string")
 	}
 	return s
+}
+
+func (p *paramReader) strings(key string) []string {
+	if _, ok := p.get(key, false); !ok {
+		return nil
+	}
+	xs, ok := p.h.ParamStrings(key)
+	if !ok {
+		v, _ := p.h.Param(key)
+		p.bad(key, v, "a list of strings")
+	}
+	return xs
 }
 
 func (p *paramReader) ints(key string) []int {

@@ -222,14 +222,16 @@ func (f *Frame) Validate() error {
 	if f.Frame < 0 {
 		return fmt.Errorf("%w: negative frame number %d", ErrInvalid, f.Frame)
 	}
-	return validTensor(f.Shape, f.Data, 2)
+	// [H, W], or [C, H, W] for frames of several planes.
+	return validTensor(f.Shape, f.Data, 2, 3)
 }
 
 func (v *Volume) Validate() error {
 	if err := validVideo(v.Video); err != nil {
 		return err
 	}
-	if err := validTensor(v.Shape, v.Data, 3); err != nil {
+	// [T, H, W], or [T, C, H, W] for frames of several planes.
+	if err := validTensor(v.Shape, v.Data, 3, 4); err != nil {
 		return err
 	}
 	if len(v.Frames) != v.Shape[0] {
@@ -256,7 +258,7 @@ func (e *Error) Validate() error {
 	if e.Shape == nil && e.Data == nil {
 		return nil
 	}
-	return validTensor(e.Shape, e.Data, 2)
+	return validTensor(e.Shape, e.Data, 2, 2)
 }
 
 func (s *Score) Validate() error {
@@ -328,9 +330,14 @@ func finite(name string, v float64) error {
 	return nil
 }
 
-func validTensor(shape []int, data []float32, dims int) error {
-	if len(shape) != dims {
-		return fmt.Errorf("%w: shape %s has %d dimensions, want %d", ErrShape, ShapeString(shape), len(shape), dims)
+// validTensor checks a tensor of minDims to maxDims dimensions.
+func validTensor(shape []int, data []float32, minDims, maxDims int) error {
+	if len(shape) < minDims || len(shape) > maxDims {
+		want := fmt.Sprint(minDims)
+		if maxDims > minDims {
+			want = fmt.Sprintf("%d or %d", minDims, maxDims)
+		}
+		return fmt.Errorf("%w: shape %s has %d dimensions, want %s", ErrShape, ShapeString(shape), len(shape), want)
 	}
 	n := 1
 	for _, d := range shape {

@@ -108,7 +108,7 @@ func TestRoundTrip(t *testing.T) {
 					t.Errorf("header: got %+v", gh)
 				}
 				fd, err := gh.FrameDesc()
-				if want := (FrameDesc{Width: 3, Height: 2, Normalised: true, StatsDigest: "abc"}); err != nil || fd != want {
+				if want := (FrameDesc{Width: 3, Height: 2, Normalised: true, StatsDigest: "abc"}); err != nil || !reflect.DeepEqual(fd, want) {
 					t.Errorf("frame description: got %+v %v, want %+v", fd, err, want)
 				}
 				if s, ok := gh.ParamInts("strides"); !ok || !reflect.DeepEqual(s, []int{1, 2, 3}) {

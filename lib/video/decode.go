@@ -18,14 +18,20 @@ import (
 
 // Frame is one decoded frame: gray, Width x Height, row-major, in [0,1].
 type Frame struct {
-	Video string
-	Index int // 0-based within the video
-	Data  []float32
+	Video         string
+	Index         int // 0-based within the video
+	Width, Height int
+	Data          []float32
 }
 
 // Options say how to decode.
 type Options struct {
+	// Width and Height are the size every frame is resized to, unless
+	// Native is set.
 	Width, Height int
+	// Native keeps each frame at its source's size (optical flow is best
+	// computed there, before resizing).
+	Native bool
 	// Workers decode and resize in parallel (default 2). Frames still
 	// arrive in order.
 	Workers int
@@ -67,7 +73,7 @@ type result struct {
 // emitting every frame before it, and returns that error; an error from
 // emit is returned as is.
 func Decode(ctx context.Context, clips []Clip, opt Options, emit func(Frame) error) error {
-	if opt.Width <= 0 || opt.Height <= 0 {
+	if !opt.Native && (opt.Width <= 0 || opt.Height <= 0) {
 		return fmt.Errorf("%dx%d: %w", opt.Width, opt.Height, ErrBadSize)
 	}
 	if opt.Workers <= 0 {
@@ -94,7 +100,7 @@ func Decode(ctx context.Context, clips []Clip, opt Options, emit func(Frame) err
 			for j := range jobs {
 				r := result{seq: j.seq, err: j.err}
 				if r.err == nil && ctx.Err() == nil {
-					r.f, r.err = work(j, opt.Width, opt.Height)
+					r.f, r.err = work(j, opt.Width, opt.Height, opt.Native)
 				}
 				if j.hasRaw {
 					j.raw.Close()
@@ -247,8 +253,9 @@ func whyUnreadable(path string, fallback error) error {
 	return fmt.Errorf("%s: %w", path, fallback)
 }
 
-// work makes one frame: read (for images), resize, scale to [0,1].
-func work(j job, w, h int) (Frame, error) {
+// work makes one frame: read (for images), resize (unless native), scale
+// to [0,1].
+func work(j job, w, h int, native bool) (Frame, error) {
 	src := j.raw
 	if !j.hasRaw {
 		src = gocv.IMRead(j.path, gocv.IMReadGrayScale)
@@ -256,6 +263,9 @@ func work(j job, w, h int) (Frame, error) {
 		if src.Empty() {
 			return Frame{}, whyUnreadable(j.path, ErrNotImage)
 		}
+	}
+	if native {
+		w, h = src.Cols(), src.Rows()
 	}
 	data, err := toFloat(src, w, h)
 	if err != nil {
@@ -265,7 +275,7 @@ func work(j job, w, h int) (Frame, error) {
 		}
 		return Frame{}, fmt.Errorf("%s: %w", where, err)
 	}
-	return Frame{Video: j.video, Index: j.index, Data: data}, nil
+	return Frame{Video: j.video, Index: j.index, Width: w, Height: h, Data: data}, nil
 }
 
 // scale255 maps a gray level to [0,1] by table: exact and cheap.
