@@ -269,3 +269,58 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestChannels: --channels gray,diff makes [2, H, W] frames whose second
+// plane is x_t - x_{t-1} (zero at a video's first frame), the header and
+// statistics name the planes, and --stats brings its channels along.
+func TestChannels(t *testing.T) {
+	dir := fixture(t)
+	out, stderr, code := runFrames(t, "-q", "--size", "2x1", "--channels", "gray,diff", filepath.Join(dir, "Train"), filepath.Join(dir, "Test"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	h, fs := readFrames(t, out)
+	fd, err := h.FrameDesc()
+	if err != nil || !slices.Equal(fd.Channels, []string{"gray", "diff"}) {
+		t.Fatalf("channels %v (%v), want [gray diff]", fd.Channels, err)
+	}
+	want := [][]float32{
+		{0, 51.0 / 255, 0, 0},  // Train001 frame 0: no predecessor
+		{1, 51.0 / 255, 1, 0},  // frame 1: pixel 0 went 0 -> 255
+		{102.0 / 255, 0, 0, 0}, // Test001 frame 0: a new video starts from zero
+	}
+	if len(fs) != len(want) {
+		t.Fatalf("%d frames, want %d", len(fs), len(want))
+	}
+	for i, w := range want {
+		if !slices.Equal(fs[i].Shape, []int{2, 1, 2}) {
+			t.Errorf("record %d: shape %v, want [2 1 2]", i, fs[i].Shape)
+		}
+		for j := range w {
+			if math.Abs(float64(fs[i].Data[j]-w[j])) > 1e-6 {
+				t.Errorf("record %d: data %v, want %v", i, fs[i].Data, w)
+				break
+			}
+		}
+	}
+	statsPath := filepath.Join(dir, "stats.bin")
+	if _, stderr, code := runFrames(t, "mean", "-q", "--out", statsPath, "--size", "2x1", "--channels", "gray,diff", filepath.Join(dir, "Train")); code != 0 {
+		t.Fatalf("mean: exit %d: %s", code, stderr)
+	}
+	out, stderr, code = runFrames(t, "-q", "--stats", statsPath, filepath.Join(dir, "Test"))
+	if code != 0 {
+		t.Fatalf("with stats: exit %d: %s", code, stderr)
+	}
+	h, fs = readFrames(t, out)
+	if fd, _ := h.FrameDesc(); !slices.Equal(fd.Channels, []string{"gray", "diff"}) || !fd.Normalised || !slices.Equal(fs[0].Shape, []int{2, 1, 2}) {
+		t.Errorf("frames from two-plane statistics: channels %v normalised %v shape %v", fd.Channels, fd.Normalised, fs[0].Shape)
+	}
+	_, stderr, code = runFrames(t, "-q", "--stats", statsPath, "--channels", "gray", filepath.Join(dir, "Test"))
+	if code != 2 || stderr != "frames: --channels gray differs from the gray,diff of --stats "+statsPath+" (see frames --help)\n" {
+		t.Errorf("channels unlike the statistics': exit %d, %q", code, stderr)
+	}
+	_, stderr, code = runFrames(t, "-q", "--channels", "gray,depth", filepath.Join(dir, "Test"))
+	if code != 2 || !strings.HasPrefix(stderr, "frames: --channels: ") {
+		t.Errorf("unknown channel: exit %d, %q", code, stderr)
+	}
+}

@@ -325,3 +325,43 @@ func TestFileName(t *testing.T) {
 		}
 	}
 }
+
+// TestChannels: frames of several planes are [C, H, W] and their volumes
+// [T, C, H, W]; the header names the planes, a stream without them reads
+// as one gray plane, and a model trained on other planes is refused.
+func TestChannels(t *testing.T) {
+	fd := FrameDesc{Width: 3, Height: 2, Channels: []string{"gray", "diff"}}
+	if got := fd.Shape(); !reflect.DeepEqual(got, []int{2, 2, 3}) {
+		t.Errorf("shape %v, want [2 2 3]", got)
+	}
+	h := NewHeader(KindFrame, nil, Stage{Tool: "frames", Params: fd.Params()})
+	back, err := h.FrameDesc()
+	if err != nil || !reflect.DeepEqual(back, fd) {
+		t.Errorf("read back %+v %v, want %+v", back, err, fd)
+	}
+	gray := FrameDesc{Width: 3, Height: 2}
+	if _, ok := gray.Params()["channels"]; ok || !reflect.DeepEqual(gray.Shape(), []int{2, 3}) || gray.ChannelList() != "gray" {
+		t.Errorf("one gray plane: params %v shape %v list %q", gray.Params(), gray.Shape(), gray.ChannelList())
+	}
+	err = gray.CheckTrainedOn(fd)
+	if err == nil || err.Error() != "channels differ: the stream's frames are gray, the model takes gray,diff" {
+		t.Errorf("gray stream, two-plane model: %v", err)
+	}
+	for _, c := range []struct {
+		rec  Record
+		want string
+	}{
+		{&Frame{Video: "v", Shape: []int{2, 2, 3}, Data: make([]float32, 12)}, ""},
+		{&Frame{Video: "v", Shape: []int{1, 2, 2, 3}, Data: make([]float32, 12)}, "shape does not match data: shape 1x2x2x3 has 4 dimensions, want 2 or 3"},
+		{&Volume{Video: "v", Frames: []int{0, 1}, Shape: []int{2, 2, 2, 3}, Data: make([]float32, 24)}, ""},
+		{&Volume{Video: "v", Frames: []int{0}, Shape: []int{2, 3}, Data: make([]float32, 6)}, "shape does not match data: shape 2x3 has 2 dimensions, want 3 or 4"},
+	} {
+		got := ""
+		if err := c.rec.Validate(); err != nil {
+			got = err.Error()
+		}
+		if got != c.want {
+			t.Errorf("%s %v: got %q, want %q", c.rec.Kind(), c.rec, got, c.want)
+		}
+	}
+}
