@@ -173,12 +173,13 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 	}
 	params := map[string]any{"frame_error": mode, "error": errorModeName(r.region)}
 	var c model.Config
+	var frame stream.FrameDesc // what the volumes' frames are, checked
 	if r.ck != nil {
 		if err := checkStream(in.Header(), r.ck.Frame); err != nil {
 			return err
 		}
 		params["model_digest"] = r.ck.Digest
-		c = r.ck.Model.Config
+		c, frame = r.ck.Model.Config, r.ck.Frame
 	} else {
 		params["model_digest"] = "baseline"
 		f, errF := in.Header().FrameDesc()
@@ -193,16 +194,16 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 		if f.Planes() > 1 {
 			c.Channels = f.Planes()
 		}
+		frame = f
 	}
 	hdr := stream.NewHeader(stream.KindError, in.Header(), tool.Stage("recon", args, params))
 	if r.w, err = stream.NewWriter(stdout, hdr, asJSON); err != nil {
 		return err
 	}
 	r.px, r.planes, r.shape = c.Height*c.Width, c.InChannels(), []int{c.Height, c.Width}
-	want := []int{c.VolumeFrames(), c.Height, c.Width}
-	if c.InChannels() > 1 {
-		want = []int{c.VolumeFrames(), c.InChannels(), c.Height, c.Width}
-	}
+	// A frame is [H, W], or [C, H, W] once its planes are named (even
+	// one: a diff-only stream), as frames wrote it.
+	want := append([]int{c.VolumeFrames()}, frame.Shape()...)
 	if r.ck != nil {
 		r.tr = model.NewTrainer(r.ck.Model, 0, r.batch)
 		defer r.tr.Close()
