@@ -209,7 +209,7 @@ func TestMismatches(t *testing.T) {
 		})
 	}
 	t.Run("missing --truth", func(t *testing.T) {
-		if _, stderr, code := runEval(twoVideos(t)); code != 2 || !strings.Contains(stderr, `Required flag "truth" not set`) {
+		if _, stderr, code := runEval(twoVideos(t)); code != 2 || !strings.Contains(stderr, "evalroc: missing --truth (see evalroc --help)") {
 			t.Errorf("exit %d, stderr %q; want 2 and a missing-flag line", code, stderr)
 		}
 	})

@@ -113,20 +113,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return tool.Run(ctx, app, args, stderr)
 }
 
-// sourceArgs returns the SOURCE arguments. Flags must come first (the cli
-// stops reading flags at the first SOURCE), so a flag among the sources is
-// a usage error rather than a missing file.
+// sourceArgs returns the SOURCE arguments (flags may come before or after
+// them: tool.Run moves them ahead).
 func sourceArgs(c *cli.Context) ([]string, error) {
 	if c.NArg() == 0 {
 		return nil, tool.Usagef("no SOURCE given")
 	}
-	srcs := c.Args().Slice()
-	for _, s := range srcs {
-		if strings.HasPrefix(s, "--") {
-			return nil, tool.Usagef("flag %s after a SOURCE: put flags first", s)
-		}
-	}
-	return srcs, nil
+	return c.Args().Slice(), nil
 }
 
 // parseSize reads N (NxN) or WxH.

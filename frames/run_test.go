@@ -187,8 +187,9 @@ func TestErrors(t *testing.T) {
 		{"bad size", []string{"--size", "0", "D/Test"}, 2, `frames: --size "0": want N or WxH with sides 1..4096 (e.g. 227 or 360x240) (see frames --help)`},
 		{"bad size text", []string{"--size", "12y5", "D/Test"}, 2, `frames: --size "12y5": want N or WxH with sides 1..4096 (e.g. 227 or 360x240) (see frames --help)`},
 		{"no source", nil, 2, "frames: no SOURCE given (see frames --help)"},
-		{"flag after source", []string{"D/Test", "--json"}, 2, "frames: flag --json after a SOURCE: put flags first (see frames --help)"},
-		{"mean without out", []string{"mean", "D/Train"}, 2, `frames: Required flag "out" not set (see frames --help)`},
+		{"flag after source", []string{"D/Test", "--size"}, 2, "frames: --size needs a value (see frames --help)"},
+		{"unknown flag after source", []string{"D/Test", "--sise", "3"}, 2, "frames: unknown flag --sise: did you mean --size? (see frames --help)"},
+		{"mean without out", []string{"mean", "D/Train"}, 2, "frames: mean: missing --out (see frames mean --help)"},
 		{"mean of nothing", []string{"mean", "--out", "D/x.bin", "D/empty"}, 1, "frames: D/empty: empty folder"},
 	}
 	for _, tt := range tests {

@@ -41,8 +41,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&cli.StringFlag{Name: "norm", Value: "minmax", Usage: "normalisation: minmax ((e-min)/(max-min)) or paper ((e-min)/max)"},
 		&cli.Float64Flag{Name: "smooth", Value: 0, Usage: "smooth e(t) over time with a Gaussian of this many frames (standard deviation) before normalising; 0: none"},
 		tool.JSONFlag,
+
+		tool.QuietFlag,
 	}
 	app.Action = func(c *cli.Context) error {
+		stderr := tool.Notes(c, stderr) // --quiet: no notes
 		if c.NArg() > 0 {
 			return tool.Usagef("unexpected argument %q: regscore reads stdin", c.Args().First())
 		}

@@ -260,5 +260,14 @@ func ContextErr(ctx context.Context) error {
 // Common flags.
 var (
 	JSONFlag  = &cli.BoolFlag{Name: "json", Usage: "write newline-delimited JSON instead of msgpack"}
-	QuietFlag = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress on stderr (else a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere)"}
+	QuietFlag = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere)"}
 )
+
+// Notes is where a tool writes its notes and warnings: stderr, or nowhere
+// with --quiet. Errors still reach stderr through Run.
+func Notes(c *cli.Context, stderr io.Writer) io.Writer {
+	if c.Bool(QuietFlag.Name) {
+		return io.Discard
+	}
+	return stderr
+}
