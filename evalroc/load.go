@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 
+	"stae/lib/english"
 	"stae/lib/stream"
 	"stae/lib/tool"
 	"stae/lib/truth"
@@ -128,7 +129,7 @@ func matchTruth(tr *truth.Truth, ids []string, strict bool, warn func(string, ..
 		return nil, err
 	}
 	if len(unused) > 0 {
-		msg := fmt.Sprintf("the truth has %d video(s) the stream lacks: %s", len(unused), list(unused))
+		msg := fmt.Sprintf("the truth has %s the stream lacks: %s", english.Videos(len(unused)), list(unused))
 		if strict {
 			return nil, errors.New(msg)
 		}
@@ -168,7 +169,7 @@ func readEvents(ctx context.Context, r *stream.Reader, warn func(string, ...any)
 	counts, countsOK := r.Header().ParamInts("video_frames")
 	if idsOK {
 		if countsOK && len(counts) != len(ids) {
-			return nil, fmt.Errorf("stream header lists %d videos but %d frame counts", len(ids), len(counts))
+			return nil, fmt.Errorf("stream header lists %s but %s", english.Videos(len(ids)), english.Count(len(counts), "frame count", "frame counts"))
 		}
 		for i, id := range ids {
 			if byID[id] != nil {
@@ -205,7 +206,7 @@ func readEvents(ctx context.Context, r *stream.Reader, warn func(string, ...any)
 			d.videos = append(d.videos, v)
 		}
 		if v.Frames > 0 && e.End >= v.Frames {
-			return nil, fmt.Errorf("record %d: %s event %d-%d is past the video's %d frames", r.Count(), e.Video, e.Start, e.End, v.Frames)
+			return nil, fmt.Errorf("record %d: %s event %d-%d is past the video's %s", r.Count(), e.Video, e.Start, e.End, english.Frames(v.Frames))
 		}
 		v.Events = append(v.Events, e)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"stae/lib/english"
 	"stae/lib/norm"
 	"stae/lib/progress"
 	"stae/lib/stream"
@@ -220,7 +221,7 @@ func mean(ctx context.Context, sources []string, w, h int, out string, quiet boo
 	}
 	meter.Done()
 	if !quiet {
-		fmt.Fprintf(stderr, "frames mean: %d frames %dx%d, std %.4g, wrote %s (sha256 %s)\n", st.Frames, w, h, st.Std, out, digest[:16])
+		fmt.Fprintf(stderr, "frames mean: %s %dx%d, std %.4g, wrote %s (sha256 %s)\n", english.Frames(int(st.Frames)), w, h, st.Std, out, digest[:16])
 	}
 	return nil
 }

@@ -180,7 +180,7 @@ func TestErrors(t *testing.T) {
 		{"missing path", []string{"D/nope"}, 1, "frames: D/nope: no such file or directory"},
 		{"empty folder", []string{"D/empty"}, 1, "frames: D/empty: empty folder"},
 		{"not a video", []string{"D/notes.txt"}, 1, "frames: D/notes.txt: not a video OpenCV can read"},
-		{"folder of non-images", []string{"D/docs"}, 1, "frames: D/docs: no images (bmp, jpg, png, tif), videos or clip folders"},
+		{"folder of non-images", []string{"D/docs"}, 1, "frames: D/docs: no images (bmp, jpg, png, tif), videos or clip folders; want a video file, a folder of images (one clip), or a dataset folder whose subfolders of images or video files are the clips (UCSD: Test/Test001, ...)"},
 		{"stats not a stats file", []string{"--stats", "D/notes.txt", "D/Test"}, 1, "frames: --stats: D/notes.txt: not a stae statistics file"},
 		{"stats missing", []string{"--stats", "D/nope.bin", "D/Test"}, 1, "frames: --stats: open D/nope.bin: no such file or directory"},
 		{"size differs from stats", []string{"--stats", "D/stats.bin", "--size", "43", "D/Test"}, 2, "frames: --size 43x43 differs from the 2x1 of --stats D/stats.bin (see frames --help)"},

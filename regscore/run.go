@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"stae/lib/english"
 	"stae/lib/metrics"
 	"stae/lib/stream"
 	"stae/lib/tool"
@@ -133,7 +134,7 @@ func (s *scorer) flush() error {
 		return fmt.Errorf("video %s: %w", s.video, err)
 	}
 	if constant {
-		fmt.Fprintf(s.stderr, "regscore: note: %s: error is %g in all %d frames; regularity 1 everywhere\n", s.video, s.errs[0], len(s.errs))
+		fmt.Fprintf(s.stderr, "regscore: note: %s: error is %g in all %s; regularity 1 everywhere\n", s.video, s.errs[0], english.Frames(len(s.errs)))
 	}
 	for i, f := range s.frames {
 		if err := s.w.Write(&stream.Score{Video: s.video, Frame: f, Error: s.errs[i], Abnormality: abn[i], Regularity: reg[i]}); err != nil {
