@@ -67,7 +67,7 @@ build() {
 	mkdir -p "$BIN"
 	local pkgs=()
 	for t in "${TOOLS[@]}"; do [ -f "$t/main.go" ] && pkgs+=("./$t"); done
-	go build -o "$BIN/" "${pkgs[@]}" ./lib/protocol/cmd/stae-protocol
+	go build -ldflags "-X stae/lib/tool.revision=$(git rev-parse --short=12 HEAD 2>/dev/null)" -o "$BIN/" "${pkgs[@]}" ./lib/protocol/cmd/stae-protocol
 	export PATH="$BIN:$PATH"
 }
 

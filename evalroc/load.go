@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"stae/lib/english"
 	"stae/lib/stream"
 	"stae/lib/tool"
 	"stae/lib/truth"
@@ -114,7 +115,7 @@ func matchTruth(tr *truth.Truth, ids []string, strict bool, warn func(string, ..
 		return nil, err
 	}
 	if len(unused) > 0 {
-		msg := fmt.Sprintf("the truth has %d video(s) the stream lacks: %s", len(unused), list(unused))
+		msg := fmt.Sprintf("the truth has %s the stream lacks: %s", english.Videos(len(unused)), list(unused))
 		if strict {
 			return nil, errors.New(msg)
 		}
@@ -155,7 +156,7 @@ func readEvents(ctx context.Context, r *stream.Reader, warn func(string, ...any)
 	counts, countsOK := r.Header().ParamInts("video_frames")
 	if listed {
 		if countsOK && len(counts) != len(ids) {
-			return nil, fmt.Errorf("stream header lists %d videos but %d frame counts", len(ids), len(counts))
+			return nil, fmt.Errorf("stream header lists %s but %s", english.Videos(len(ids)), english.Count(len(counts), "frame count", "frame counts"))
 		}
 		for i, id := range ids {
 			if er.byID[id] != nil {
@@ -217,7 +218,7 @@ func (er *eventReader) event(e *stream.Event) error {
 	}
 	v := er.video(e.Video)
 	if v.Frames > 0 && e.End >= v.Frames {
-		return fmt.Errorf("%s event %d-%d is past the video's %d frames", e.Video, e.Start, e.End, v.Frames)
+		return fmt.Errorf("%s event %d-%d is past the video's %s", e.Video, e.Start, e.End, english.Frames(v.Frames))
 	}
 	v.Events = append(v.Events, e)
 	return nil
@@ -240,7 +241,7 @@ func (er *eventReader) end(end *stream.VideoEnd) error {
 	v.Frames = end.Frames
 	for _, e := range v.Events {
 		if e.End >= v.Frames {
-			return fmt.Errorf("%s event %d-%d is past the video's %d frames", e.Video, e.Start, e.End, v.Frames)
+			return fmt.Errorf("%s event %d-%d is past the video's %s", e.Video, e.Start, e.End, english.Frames(v.Frames))
 		}
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"stae/lib/english"
 	"stae/lib/plot"
 	"stae/lib/stream"
 )
@@ -49,7 +50,7 @@ func writePlots(ctx context.Context, dir, eventsPath string, rep *report, warn f
 	for i, pt := range rep.roc {
 		pts[i] = plot.ROCPoint{FPR: pt.FPR, TPR: pt.TPR}
 	}
-	title := fmt.Sprintf("Frame-level ROC, %d frames of %d videos pooled (%s)", rep.Frames, rep.Videos, rep.Score)
+	title := fmt.Sprintf("Frame-level ROC, %s of %s pooled (%s)", english.Frames(rep.Frames), english.Videos(rep.Videos), rep.Score)
 	p, err := plot.ROC(pts, *rep.AUCMicro, *rep.EER, title)
 	if err != nil {
 		return err
@@ -94,7 +95,7 @@ func readEventFile(ctx context.Context, path string, scores *scoreData, warn fun
 		}
 	}
 	if len(unknown) > 0 {
-		warn("warning: --events has events in %d video(s) the score stream lacks, not plotted: %s", len(unknown), list(unknown))
+		warn("warning: --events has events in %s the score stream lacks, not plotted: %s", english.Videos(len(unknown)), list(unknown))
 	}
 	return out, nil
 }

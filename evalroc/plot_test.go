@@ -73,7 +73,7 @@ func TestPlotPictures(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if want := "evalroc: warning: --events has events in 1 video(s) the score stream lacks, not plotted: Test009\n"; !strings.Contains(stderr, want) {
+	if want := "evalroc: warning: --events has events in 1 video the score stream lacks, not plotted: Test009\n"; !strings.Contains(stderr, want) {
 		t.Errorf("stderr %q lacks %q", stderr, want)
 	}
 	entries, err := os.ReadDir(dir)

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 
 	"stae/lib/atomicfile"
+	"stae/lib/english"
 	"stae/lib/metrics"
 	"stae/lib/stream"
 )
@@ -214,9 +215,9 @@ func (rep *report) writeTable(w io.Writer) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "\nAUC micro  %.4f  (%.1f %%, all %d frames of %d videos pooled)\n", *rep.AUCMicro, 100**rep.AUCMicro, rep.Frames, rep.Videos)
+		fmt.Fprintf(w, "\nAUC micro  %.4f  (%.1f %%, all %s of %s pooled)\n", *rep.AUCMicro, 100**rep.AUCMicro, english.Frames(rep.Frames), english.Videos(rep.Videos))
 		if rep.AUCMacro != nil {
-			fmt.Fprintf(w, "AUC macro  %.4f  (%.1f %%, mean over %d of %d videos)\n", *rep.AUCMacro, 100**rep.AUCMacro, rep.MacroOver, rep.Videos)
+			fmt.Fprintf(w, "AUC macro  %.4f  (%.1f %%, mean over %d of %s)\n", *rep.AUCMacro, 100**rep.AUCMacro, rep.MacroOver, english.Videos(rep.Videos))
 		} else {
 			fmt.Fprintf(w, "AUC macro  -       (no video holds both classes)\n")
 		}

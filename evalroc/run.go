@@ -60,8 +60,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&cli.BoolFlag{Name: "json", Usage: "write one JSON object instead of a table"},
 		&cli.StringFlag{Name: "plot", Usage: "write pictures to this folder: <video>.png (regularity, truth shaded) and roc.png (score streams)"},
 		&cli.StringFlag{Name: "events", Usage: "event stream file (from events) whose events --plot marks"},
+
+		tool.QuietFlag,
 	}
 	app.Action = func(c *cli.Context) error {
+		stderr := tool.Notes(c, stderr) // --quiet: no notes
 		if c.NArg() > 0 {
 			return tool.Usagef("unexpected argument %q: evalroc reads stdin", c.Args().First())
 		}

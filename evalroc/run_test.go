@@ -176,13 +176,13 @@ func TestMismatches(t *testing.T) {
 		want              string
 	}{
 		{"stream video without truth", "t.csv", "Test001,3,4\n", nil, nil, 1,
-			"evalroc: video Test002: video has no ground truth\n"},
+			"evalroc: video Test002: video has no ground truth; the truth has 1 video: Test001; did you mean Test001?\n"},
 		{"stream video past the .m entries", "t.m", "TestVideoFile{end+1}.gt_frame = [3:4];\n", nil, nil, 1,
-			"evalroc: video Test002 would be entry 2 but the truth has 1 entries: video has no ground truth\n"},
+			"evalroc: video Test002 would be entry 2 but the truth has 1 entry: video has no ground truth\n"},
 		{"truth the stream lacks is a warning", "t.m", m2 + "TestVideoFile{end+1}.gt_frame = [1:2];\n", nil, nil, 0,
-			"evalroc: warning: the truth has 1 video(s) the stream lacks: entry 3\n"},
+			"evalroc: warning: the truth has 1 video the stream lacks: entry 3\n"},
 		{"truth the stream lacks, strict", "t.csv", "Test001,3,4\nTest002,2,3\nTest009,,\n", []string{"--strict"}, nil, 1,
-			"evalroc: the truth has 1 video(s) the stream lacks: Test009\n"},
+			"evalroc: the truth has 1 video the stream lacks: Test009\n"},
 		{"truth past the last frame", "t.csv", "Test001,3,5\nTest002,2,3\n", nil, nil, 1,
 			"evalroc: video Test001: ground truth past the end of the video: truth marks frames 3-5 (1-based) but the video has 4 frames\n"},
 		{"malformed .m line", "t.m", "TestVideoFile = {};\nTestVideoFile{end+1}.gt_frame = [3:4;\n", nil, nil, 1,
@@ -209,7 +209,7 @@ func TestMismatches(t *testing.T) {
 		})
 	}
 	t.Run("missing --truth", func(t *testing.T) {
-		if _, stderr, code := runEval(twoVideos(t)); code != 2 || !strings.Contains(stderr, `Required flag "truth" not set`) {
+		if _, stderr, code := runEval(twoVideos(t)); code != 2 || !strings.Contains(stderr, "evalroc: missing --truth (see evalroc --help)") {
 			t.Errorf("exit %d, stderr %q; want 2 and a missing-flag line", code, stderr)
 		}
 	})

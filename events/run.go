@@ -44,8 +44,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&cli.Float64Flag{Name: "max-regularity", DefaultText: "no limit", Usage: "keep minima whose regularity is at most this"},
 		&cli.IntFlag{Name: "window", Value: 50, Usage: "kept minima at most this many frames apart form one event; 0: each its own"},
 		tool.JSONFlag,
+
+		tool.QuietFlag,
 	}
 	app.Action = func(c *cli.Context) error {
+		stderr := tool.Notes(c, stderr) // --quiet: no notes
 		if c.NArg() > 0 {
 			return tool.Usagef("unexpected argument %q: events reads stdin", c.Args().First())
 		}

@@ -145,7 +145,7 @@ func TestRefusals(t *testing.T) {
 		code int
 		want string
 	}{
-		{"no out", volumes(t), nil, 2, `fit: Required flag "out" not set`},
+		{"no out", volumes(t), nil, 2, "fit: missing --out (see fit --help)"},
 		{"bad val share", volumes(t), []string{"--out", filepath.Join(dir, "x"), "--val-share", "1"}, 2, "fit: --val-share 1: want a share in [0, 1)"},
 		{"empty stream", nil, []string{"--out", filepath.Join(dir, "x")}, 1, "fit: reading volumes: "},
 		{"resume from nothing", volumes(t), []string{"--out", filepath.Join(dir, "x"), "--resume", filepath.Join(dir, "none")}, 1, "fit: resume: open "},

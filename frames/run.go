@@ -14,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"stae/lib/english"
 	"stae/lib/motion"
 	"stae/lib/norm"
 	"stae/lib/progress"
@@ -189,20 +190,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return tool.Run(ctx, app, args, stderr)
 }
 
-// sourceArgs returns the SOURCE arguments. Flags must come first (the cli
-// stops reading flags at the first SOURCE), so a flag among the sources is
-// a usage error rather than a missing file.
+// sourceArgs returns the SOURCE arguments (flags may come before or after
+// them: tool.Run moves them ahead).
 func sourceArgs(c *cli.Context) ([]string, error) {
 	if c.NArg() == 0 {
 		return nil, tool.Usagef("no SOURCE given")
 	}
-	srcs := c.Args().Slice()
-	for _, s := range srcs {
-		if strings.HasPrefix(s, "--") {
-			return nil, tool.Usagef("flag %s after a SOURCE: put flags first", s)
-		}
-	}
-	return srcs, nil
+	return c.Args().Slice(), nil
 }
 
 // parseSize reads N (NxN) or WxH.
@@ -303,7 +297,7 @@ func mean(ctx context.Context, sources []string, w, h int, chs []motion.Channel,
 	}
 	meter.Done()
 	if !quiet {
-		fmt.Fprintf(stderr, "frames mean: %d frames %dx%d, std %.4g, wrote %s (sha256 %s)\n", st.Frames, w, h, st.Std[0], out, digest[:16])
+		fmt.Fprintf(stderr, "frames mean: %s %dx%d, std %.4g, wrote %s (sha256 %s)\n", english.Frames(int(st.Frames)), w, h, st.Std[0], out, digest[:16])
 	}
 	return nil
 }

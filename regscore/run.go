@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"stae/lib/english"
 	"stae/lib/metrics"
 	"stae/lib/stream"
 	"stae/lib/tool"
@@ -41,8 +42,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&cli.StringFlag{Name: "norm", Value: "minmax", Usage: "normalisation: minmax ((e-min)/(max-min)) or paper ((e-min)/max)"},
 		&cli.Float64Flag{Name: "smooth", Value: 0, Usage: "smooth e(t) over time with a Gaussian of this many frames (standard deviation) before normalising; 0: none"},
 		tool.JSONFlag,
+
+		tool.QuietFlag,
 	}
 	app.Action = func(c *cli.Context) error {
+		stderr := tool.Notes(c, stderr) // --quiet: no notes
 		if c.NArg() > 0 {
 			return tool.Usagef("unexpected argument %q: regscore reads stdin", c.Args().First())
 		}
@@ -106,7 +110,7 @@ func (s *scorer) video(video string, recs []stream.Record) error {
 		return fmt.Errorf("video %s: %w", video, err)
 	}
 	if constant {
-		fmt.Fprintf(s.stderr, "regscore: note: %s: error is %g in all %d frames; regularity 1 everywhere\n", video, errs[0], len(errs))
+		fmt.Fprintf(s.stderr, "regscore: note: %s: error is %g in all %s; regularity 1 everywhere\n", video, errs[0], english.Frames(len(errs)))
 	}
 	for i, f := range frames {
 		if err := s.w.Write(&stream.Score{Video: video, Frame: f, Error: errs[i], Abnormality: abn[i], Regularity: reg[i]}); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"stae/lib/english"
 	"stae/lib/progress"
 	"stae/lib/stream"
 	"stae/lib/tool"
@@ -163,8 +164,8 @@ func (c *cutter) finishVideo() {
 	}
 	for _, st := range c.spec.Strides {
 		if span := c.spec.Span(st); c.next < span {
-			fmt.Fprintf(c.stderr, "volumes: note: %s has %d frames, fewer than a window of %d at stride %d spans (%d): no volume\n",
-				c.video, c.next, c.spec.Length, st, span)
+			fmt.Fprintf(c.stderr, "volumes: note: %s has %s, fewer than a window of %d at stride %d spans (%d): no volume\n",
+				c.video, english.Frames(c.next), c.spec.Length, st, span)
 		}
 	}
 	c.recent = nil

@@ -447,7 +447,7 @@ func cmdAsNobody(ts *testscript.TestScript, neg bool, args []string) {
 // cmdInterrupt: interrupt [-stdin FILE [-hold]] [-wait REGEX | -wait-stdout]
 // [-status N] SIGNAL CMD ARGS... — starts CMD, waits until it is busy, sends
 // SIGNAL (INT or TERM), and checks that it exits within 20 s with status N
-// (default 1). Its stdout and stderr become the script's.
+// (default 128 plus the signal's number, as shells report it: 130, 143). Its stdout and stderr become the script's.
 //
 // Busy means: its stderr matches REGEX (-wait), it has written to stdout
 // (-wait-stdout), or else all of FILE has been written to its stdin. With
@@ -458,7 +458,7 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("unsupported: ! interrupt")
 	}
 	var stdinFile, wait string
-	hold, waitOut, status := false, false, 1
+	hold, waitOut, status := false, false, -1
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		case "-stdin":
@@ -483,6 +483,9 @@ func cmdInterrupt(ts *testscript.TestScript, neg bool, args []string) {
 	sig := map[string]syscall.Signal{"INT": syscall.SIGINT, "TERM": syscall.SIGTERM}[args[0]]
 	if sig == 0 {
 		ts.Fatalf("interrupt: unknown signal %s", args[0])
+	}
+	if status < 0 {
+		status = 128 + int(sig)
 	}
 	var waitRE *regexp.Regexp
 	if wait != "" {

@@ -90,8 +90,8 @@ func TestFitResumeAfterSIGTERM(t *testing.T) {
 	if !signalled {
 		t.Fatalf("fit showed no step progress before ending:\n%s", stderr)
 	}
-	if code := cmd.ProcessState.ExitCode(); code != 1 {
-		t.Fatalf("interrupted fit exited with %d (%v), want 1:\n%s", code, err, stderr)
+	if code := cmd.ProcessState.ExitCode(); code != 143 {
+		t.Fatalf("interrupted fit exited with %d (%v), want 143 (SIGTERM):\n%s", code, err, stderr)
 	}
 	last := lines[len(lines)-1]
 	if !strings.HasPrefix(last, "fit: interrupted: cut.stae resumes from epoch ") {

@@ -61,7 +61,7 @@ func New(w io.Writer, name, unit string, total int, quiet bool) *Meter {
 	}
 	t := time.Now()
 	return &Meter{w: w, name: name, unit: unit, total: total, every: interval(), start: t, last: t,
-		now: time.Now, tty: isTerminal(w)}
+		now: time.Now, tty: IsTerminal(w)}
 }
 
 // interval is Every, or STAE_PROGRESS_EVERY when it holds a valid duration.
@@ -74,9 +74,9 @@ func interval() time.Duration {
 	return Every
 }
 
-// isTerminal reports whether w is a file open on a terminal; only then is a
+// IsTerminal reports whether w is a file open on a terminal; only then is a
 // bar (carriage returns, redraws) welcome.
-func isTerminal(w io.Writer) bool {
+func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

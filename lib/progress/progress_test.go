@@ -116,10 +116,10 @@ func TestPipeIsNotATerminal(t *testing.T) {
 	}
 	defer r.Close()
 	defer w.Close()
-	if isTerminal(w) {
+	if IsTerminal(w) {
 		t.Error("a pipe counts as a terminal")
 	}
-	if isTerminal(&bytes.Buffer{}) {
+	if IsTerminal(&bytes.Buffer{}) {
 		t.Error("a buffer counts as a terminal")
 	}
 }

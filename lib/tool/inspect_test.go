@@ -48,10 +48,10 @@ func TestInspectSubcommand(t *testing.T) {
 		{"records", []string{"inspect"}, 0, scores, "", nil},
 		{"header only", []string{"inspect", "--header"}, 0, strings.SplitAfter(scores, "\n")[0], "", nil},
 		{"stdin as -", []string{"inspect", "-"}, 0, scores, "", nil},
-		{"both views", []string{"inspect", "--header", "--data"}, 2, "", "demo: --header and --data exclude each other (see demo --help)\n", nil},
+		{"both views", []string{"inspect", "--header", "--data"}, 2, "", "demo: inspect: --header and --data exclude each other (see demo inspect --help)\n", nil},
 		{"missing file", []string{"inspect", "nosuchfile"}, 1, "", "demo: open nosuchfile: no such file or directory\n", nil},
 		{"root still takes sources", []string{"--truth", "t.m", "clip1", "clip2"}, 0, "", "", []string{"clip1", "clip2"}},
-		{"root still needs its flags", []string{"clip1"}, 2, "", `demo: Required flag "truth" not set (see demo --help)` + "\n", nil},
+		{"root still needs its flags", []string{"clip1"}, 2, "", "demo: missing --truth (see demo --help)\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

@@ -10,11 +10,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"reflect"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
 
+	"stae/lib/progress"
 	"stae/lib/stream"
 )
 
@@ -29,20 +32,49 @@ const (
 const ExitCodesHelp = `EXIT STATUS:
    0  success
    1  bad input data or a failure (one line on stderr says what and where)
-   2  usage error (bad flag or argument)`
+   2  usage error (bad flag or argument)
+   130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM`
 
 // RunFunc is a tool's testable logic: it reads stdin, writes stdout, reports
 // on stderr and returns the exit status. It never calls os.Exit.
 type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
 
 // Main runs run on the process's streams with a context that SIGINT and
-// SIGTERM cancel, then exits with its status. SIGPIPE keeps Go's default, so
-// `tool | head` ends quietly.
+// SIGTERM cancel, then exits with its status: 128 plus the signal's number
+// (130, 143) when a signal interrupted the run, as shells report a process
+// a signal ended. SIGPIPE keeps Go's default, so `tool | head` ends quietly.
 func Main(run RunFunc) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	code := runSignalled(run, sigs, os.Args, os.Stdin, os.Stdout, os.Stderr)
 	os.Exit(code)
+}
+
+// runSignalled runs run with a context cancelled by the first signal on
+// sigs, and returns its status, or 128 plus the signal's number when the
+// signal cut the run short (it failed after the signal came). Once one
+// signal has come, signal.Stop lets a second end the process outright.
+func runSignalled(run RunFunc, sigs chan os.Signal, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var got atomic.Value // os.Signal
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			got.Store(s)
+			signal.Stop(sigs)
+			cancel()
+		case <-done:
+		}
+	}()
+	code := run(ctx, args, stdin, stdout, stderr)
+	close(done)
+	signal.Stop(sigs)
+	if s, ok := got.Load().(syscall.Signal); ok && code != ExitOK {
+		return 128 + int(s)
+	}
+	return code
 }
 
 // version and revision may be set at link time:
@@ -103,43 +135,111 @@ func NewApp(name, usage, description string, stdin io.Reader, stdout, stderr io.
 }
 
 // Run runs app on args and turns its error into the tool's one stderr line
-// and exit status. An error that arises before the tool's own action runs
-// (an unknown flag, a missing required flag) is a usage error.
+// and exit status. Flags may come before or after the arguments (see
+// arrange). An error that arises before the tool's own action runs (an
+// unknown flag, a missing required flag) is a usage error: one line, never
+// the whole help. A tool whose flags include JSONFlag writes a binary stream
+// and refuses, before any work, to write it to a terminal.
 func Run(ctx context.Context, app *cli.App, args []string, stderr io.Writer) int {
+	a := arrange(app, args)
 	ran := false
-	wrap := func(a cli.ActionFunc) cli.ActionFunc {
-		if a == nil {
+	wrap := func(action cli.ActionFunc, required []string, binary bool) cli.ActionFunc {
+		if action == nil {
 			return nil
 		}
 		return func(c *cli.Context) error {
+			var missing []string
+			for _, name := range required {
+				if !c.IsSet(name) {
+					missing = append(missing, "--"+name)
+				}
+			}
+			if len(missing) > 0 {
+				return Usagef("missing %s", strings.Join(missing, ", "))
+			}
+			if binary && !c.Bool(JSONFlag.Name) && StdoutIsTerminal(c.App.Writer) {
+				return Usagef("stdout is a terminal and %s writes a binary msgpack stream: add --json to read it, or pipe or redirect stdout", c.App.Name)
+			}
 			ran = true
-			return a(c)
+			return action(c)
 		}
 	}
-	if len(args) > 1 && args[1] == inspectName && app.Command(inspectName) != nil {
+	if a.command != nil && a.command.Name == inspectName {
 		// `tool inspect ...` gives the tool's own flags no part, and
-		// urfave/cli would otherwise demand its required ones (fit --out,
-		// recon --model, evalroc --truth) before reaching the subcommand.
+		// would otherwise demand its required ones (fit --out, recon
+		// --model, evalroc --truth) before reaching the subcommand.
 		app.Flags = nil
 	}
-	app.Action = wrap(app.Action)
+	app.Action = wrap(app.Action, unrequire(app.Flags), hasFlag(app.Flags, JSONFlag))
 	for _, cmd := range app.Commands {
-		cmd.Action = wrap(cmd.Action)
+		cmd.Action = wrap(cmd.Action, unrequire(cmd.Flags), false)
+		cmd.OnUsageError = app.OnUsageError
 	}
-	err := app.RunContext(ctx, args)
+	var err error
+	if a.err != nil {
+		err = a.err
+	} else {
+		err = app.RunContext(ctx, a.args)
+	}
 	if err == nil {
 		return ExitOK
 	}
 	var ue UsageError
 	usage := errors.As(err, &ue) || !ran
 	if usage {
-		err = fmt.Errorf("%w (see %s --help)", err, app.Name)
+		help := app.Name
+		if cmd := a.command; cmd != nil && (a.err == nil || a.in == cmd) {
+			help += " " + cmd.Name
+			if !strings.HasPrefix(err.Error(), cmd.Name+": ") {
+				err = fmt.Errorf("%s: %w", cmd.Name, err)
+			}
+		}
+		err = fmt.Errorf("%w (see %s --help)", err, help)
 	}
 	Report(stderr, app.Name, err)
 	if usage {
 		return ExitUsage
 	}
 	return ExitFail
+}
+
+// StdoutIsTerminal reports whether a tool's stdout is a terminal; tests
+// replace it to see the refusal to write a binary stream there.
+var StdoutIsTerminal = progress.IsTerminal
+
+// unrequire clears the Required mark of flags and returns their names, so
+// that Run, not urfave/cli, reports a missing one (urfave/cli prints the
+// whole help to stdout). --help still says "(required)": the mark moves to
+// the flag's usage text, where flagWithDefault finds it.
+func unrequire(flags []cli.Flag) []string {
+	var names []string
+	for _, f := range flags {
+		rf, ok := f.(cli.RequiredFlag)
+		if !ok || !rf.IsRequired() {
+			continue
+		}
+		v := reflect.ValueOf(f).Elem()
+		req, usage := v.FieldByName("Required"), v.FieldByName("Usage")
+		if !req.IsValid() || !req.CanSet() || req.Kind() != reflect.Bool {
+			continue // a flag type of its own: urfave/cli checks it
+		}
+		req.SetBool(false)
+		if usage.IsValid() && usage.Kind() == reflect.String && !strings.HasSuffix(usage.String(), "(required)") {
+			usage.SetString(usage.String() + " (required)")
+		}
+		names = append(names, f.Names()[0])
+	}
+	return names
+}
+
+// hasFlag reports whether flags holds f itself.
+func hasFlag(flags []cli.Flag, f cli.Flag) bool {
+	for _, g := range flags {
+		if g == f {
+			return true
+		}
+	}
+	return false
 }
 
 // Report writes err as the tool's one line: "name: message".
@@ -160,5 +260,14 @@ func ContextErr(ctx context.Context) error {
 // Common flags.
 var (
 	JSONFlag  = &cli.BoolFlag{Name: "json", Usage: "write newline-delimited JSON instead of msgpack"}
-	QuietFlag = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress on stderr (else a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere)"}
+	QuietFlag = &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere)"}
 )
+
+// Notes is where a tool writes its notes and warnings: stderr, or nowhere
+// with --quiet. Errors still reach stderr through Run.
+func Notes(c *cli.Context, stderr io.Writer) io.Writer {
+	if c.Bool(QuietFlag.Name) {
+		return io.Discard
+	}
+	return stderr
+}

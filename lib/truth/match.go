@@ -3,6 +3,9 @@
 package truth
 
 import (
+	"stae/lib/english"
+	"stae/lib/suggest"
+
 	"errors"
 	"fmt"
 	"sort"
@@ -38,7 +41,7 @@ func (t *Truth) matchNamed(ids []string) ([]Video, []string, error) {
 	for k, id := range ids {
 		i, ok := byID[id]
 		if !ok {
-			return nil, nil, fmt.Errorf("video %s: %w", id, ErrNoTruth)
+			return nil, nil, fmt.Errorf("video %s: %w%s", id, ErrNoTruth, t.known(id))
 		}
 		out[k] = t.Videos[i]
 		used[i] = true
@@ -77,7 +80,7 @@ func (t *Truth) matchPositional(ids []string) ([]Video, []string, error) {
 	for k, id := range ids {
 		n := entry[id]
 		if n > len(t.Videos) {
-			return nil, nil, fmt.Errorf("video %s would be entry %d but the truth has %d entries: %w", id, n, len(t.Videos), ErrNoTruth)
+			return nil, nil, fmt.Errorf("video %s would be entry %d but the truth has %s: %w", id, n, english.Count(len(t.Videos), "entry", "entries"), ErrNoTruth)
 		}
 		out[k] = t.Videos[n-1]
 		out[k].ID = id
@@ -103,4 +106,29 @@ func trailingNumber(id string) (int, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// shownNames is how many of the truth's video names a "no ground truth"
+// error lists.
+const shownNames = 5
+
+// known says which videos the truth has, for an id it lacks: the first few
+// names, and the closest one when id looks like a typo of it.
+func (t *Truth) known(id string) string {
+	names := make([]string, len(t.Videos))
+	for i, v := range t.Videos {
+		names[i] = v.ID
+	}
+	if len(names) == 0 {
+		return "; the truth lists no videos"
+	}
+	list := strings.Join(names[:min(len(names), shownNames)], ", ")
+	if len(names) > shownNames {
+		list += fmt.Sprintf(" ... and %d more", len(names)-shownNames)
+	}
+	msg := fmt.Sprintf("; the truth has %s: %s", english.Videos(len(names)), list)
+	if near, ok := suggest.Closest(id, names); ok {
+		msg += fmt.Sprintf("; did you mean %s?", near)
+	}
+	return msg
 }

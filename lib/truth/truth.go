@@ -14,6 +14,8 @@
 package truth
 
 import (
+	"stae/lib/english"
+
 	"errors"
 	"fmt"
 	"os"
@@ -98,7 +100,7 @@ func (v Video) Labels(n int) ([]bool, error) {
 	l := make([]bool, n)
 	for _, s := range v.Spans {
 		if s.End >= n {
-			return nil, fmt.Errorf("%w: truth marks frames %d-%d (1-based) but the video has %d frames", ErrPastEnd, s.Start+1, s.End+1, n)
+			return nil, fmt.Errorf("%w: truth marks frames %d-%d (1-based) but the video has %s", ErrPastEnd, s.Start+1, s.End+1, english.Frames(n))
 		}
 		for i := s.Start; i <= s.End; i++ {
 			l[i] = true

@@ -195,6 +195,40 @@ func TestMatch(t *testing.T) {
 	}
 }
 
+func TestNoTruthNamesTheTruthsVideos(t *testing.T) {
+	named := func(ids ...string) *Truth {
+		tr := &Truth{Format: FormatCSV}
+		for _, id := range ids {
+			tr.Videos = append(tr.Videos, Video{ID: id})
+		}
+		return tr
+	}
+	for _, tc := range []struct {
+		name string
+		t    *Truth
+		id   string
+		want string
+	}{
+		{"nothing near", named("Test001", "Test002"), "street",
+			"video street: video has no ground truth; the truth has 2 videos: Test001, Test002"},
+		{"a typo", named("Test001", "Test002"), "Test01",
+			"video Test01: video has no ground truth; the truth has 2 videos: Test001, Test002; did you mean Test001?"},
+		{"many", named("a01", "a02", "a03", "a04", "a05", "a06", "a07"), "street",
+			"video street: video has no ground truth; the truth has 7 videos: a01, a02, a03, a04, a05 ... and 2 more"},
+		{"one", named("Test001"), "street",
+			"video street: video has no ground truth; the truth has 1 video: Test001"},
+		{"none", named(), "street",
+			"video street: video has no ground truth; the truth lists no videos"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := tc.t.Match([]string{tc.id})
+			if !errors.Is(err, ErrNoTruth) || err.Error() != tc.want {
+				t.Errorf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
 // TestUCSDPed2 parses the real benchmark truth from the shared datasets
 // folder beside the repository.
 func TestUCSDPed2(t *testing.T) {

@@ -5,6 +5,8 @@
 package video
 
 import (
+	"stae/lib/english"
+
 	"context"
 	"errors"
 	"fmt"
@@ -231,7 +233,7 @@ func readVideo(ctx context.Context, c Clip, send func(job) bool) error {
 	// containers only estimate their frame count from the duration, so a
 	// small shortfall is tolerated.
 	if missing := declared - n; missing > max(2, declared/50) {
-		return fmt.Errorf("%s: decoded %d of %d frames: %w", c.Path, n, declared, ErrCutShort)
+		return fmt.Errorf("%s: decoded %d of %s: %w", c.Path, n, english.Frames(declared), ErrCutShort)
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ var (
 // Errors a caller may test for with errors.Is.
 var (
 	ErrEmptyFolder = errors.New("empty folder")
-	ErrNoClips     = errors.New("no images (bmp, jpg, png, tif), videos or clip folders")
+	ErrNoClips     = errors.New("no images (bmp, jpg, png, tif), videos or clip folders; want a video file, a folder of images (one clip), or a dataset folder whose subfolders of images or video files are the clips (UCSD: Test/Test001, ...)")
 	ErrDuplicateID = errors.New("video id used twice")
 	ErrMixed       = errors.New("holds both images and clips (subfolders or videos); name the clips or the images' folder alone")
 )

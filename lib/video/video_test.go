@@ -202,7 +202,7 @@ func TestResolveErrors(t *testing.T) {
 	}{
 		{"missing path", []string{"nope"}, fs.ErrNotExist, "/nope: no such file or directory"},
 		{"empty folder", []string{"empty"}, ErrEmptyFolder, "/empty: empty folder"},
-		{"folder of non-images", []string{"text"}, ErrNoClips, "/text: no images (bmp, jpg, png, tif), videos or clip folders"},
+		{"folder of non-images", []string{"text"}, ErrNoClips, "/text: no images (bmp, jpg, png, tif), videos or clip folders; want a video file, a folder of images (one clip), or a dataset folder whose subfolders of images or video files are the clips (UCSD: Test/Test001, ...)"},
 		{"three levels", []string{"nested"}, ErrNoImages, "/nested/Train: no images (bmp, jpg, png, tif) in a dataset folder's clip folder"},
 		{"images and clips", []string{"mixed"}, ErrMixed, "/mixed: holds both images and clips (subfolders or videos); name the clips or the images' folder alone"},
 		{"id twice", []string{"a", "b"}, ErrDuplicateID, "/a/Test001 and " + dir + "/b/Test001: video id used twice: Test001"},
