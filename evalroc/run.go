@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		o := options{truthPath: c.String("truth"), field: field, rocPath: c.String("roc"), strict: c.Bool("strict"), masks: c.String("masks")}
 		switch {
 		case o.masks == "" && o.truthPath == "":
-			return tool.Usagef("give --truth FILE (or --masks DIR, for an error stream with maps)")
+			return tool.Usagef(`Required flag "truth" not set (or --masks DIR, for an error stream with maps)`)
 		case o.masks != "" && c.IsSet("score") && field != fieldError:
 			return tool.Usagef("--score: with --masks the frame-level score is the error stream's error field")
 		case o.masks != "" && o.rocPath != "" && o.truthPath == "":

@@ -223,7 +223,7 @@ func TestMismatches(t *testing.T) {
 		})
 	}
 	t.Run("missing --truth", func(t *testing.T) {
-		if _, stderr, code := runEval(twoVideos(t)); code != 2 || !strings.HasPrefix(stderr, "evalroc: give --truth FILE (or --masks DIR, for an error stream with maps) (see evalroc --help)\n") {
+		if _, stderr, code := runEval(twoVideos(t)); code != 2 || !strings.HasPrefix(stderr, "evalroc: Required flag \"truth\" not set (or --masks DIR, for an error stream with maps) (see evalroc --help)\n") {
 			t.Errorf("exit %d, stderr %q; want 2 and a missing-flag line", code, stderr)
 		}
 	})
