@@ -30,6 +30,20 @@
 //	events < test.scores > test.events
 //	evalroc --truth UCSDped2.m --plot plots --events test.events < test.scores
 //
+// With --masks DIR it reads an error stream with per-pixel maps (recon
+// --maps) instead, and computes the pixel-level ROC of Mahadevan et al.
+// (lib/pixel) against the masks of DIR/<video>_gt/ or DIR/<video>/ (NNN.bmp
+// or frameNNN.bmp, PNG too, 1-based): each map is resized to its mask and
+// the frame reduced to one score at once (an anomalous frame is detected
+// when 40 % of its mask's pixels are flagged, a normal one is a false alarm
+// when any pixel is), so only one video's masks are held. AUC and EER per
+// video and over all frames pooled, in a "pixel-level" section of the table
+// and under "pixel" in --json. With --truth as well, the report also holds
+// the frame-level AUC and EER of the stream's error e(t), raw (no per-video
+// min-max), under the keys a score stream's report uses.
+//
+//	recon --model model.stae --maps < test.volumes | evalroc --masks UCSDped2/Test --truth UCSDped2.m
+//
 // Ground truth is a UCSD .m file, whose n-th entry is the n-th test video
 // (Test003 takes entry 3; ids without a number take entries in sorted
 // order), or a CSV file of `video,first,last` rows; both 1-based and

@@ -19,10 +19,7 @@ import (
 const rocFile = "roc.png"
 
 // writePlots draws the report's pictures into dir, creating it.
-func writePlots(ctx context.Context, dir, eventsPath string, rep *report, warn func(string, ...any)) error {
-	if rep.scores == nil {
-		return fmt.Errorf("--plot needs a score stream (from regscore), not an %s stream", rep.Kind)
-	}
+func writePlots(ctx context.Context, dir, eventsPath string, rep *frameReport, warn func(string, ...any)) error {
 	events := map[string][]plot.Event{}
 	if eventsPath != "" {
 		var err error
@@ -51,7 +48,7 @@ func writePlots(ctx context.Context, dir, eventsPath string, rep *report, warn f
 		pts[i] = plot.ROCPoint{FPR: pt.FPR, TPR: pt.TPR}
 	}
 	title := fmt.Sprintf("Frame-level ROC, %s of %s pooled (%s)", english.Frames(rep.Frames), english.Videos(rep.Videos), rep.Score)
-	p, err := plot.ROC(pts, *rep.AUCMicro, *rep.EER, title)
+	p, err := plot.ROC(pts, rep.AUCMicro, rep.EER, title)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -16,7 +17,8 @@ import (
 )
 
 const description = `Reads a score stream (from regscore) or an event stream (from events) on
-stdin and compares it with the ground truth of --truth.
+stdin and compares it with the ground truth of --truth; with --masks, an
+error stream with per-pixel maps (recon --maps) compared with pixel masks.
 
 Scores: frame-level ROC of the --score field; AUC exact (Mann-Whitney, ties
 count half); micro (all frames pooled) and macro (mean of per-video AUCs,
@@ -35,10 +37,22 @@ and inclusive; streams are 0-based. A stream video without truth, truth past
 a video's last frame or a malformed truth line is an error; truth for a video
 the stream lacks is a warning (an error with --strict).
 
-INPUT:  score or event stream (msgpack or NDJSON)
+Masks (--masks DIR): pixel-level ROC of Mahadevan et al. (CVPR 2010). Video V's
+masks are DIR/V_gt/ or DIR/V/, one NNN.bmp or frameNNN.bmp (or .png) per
+frame, 1-based (UCSD Ped2's Test folder). Each error map is resized to its
+mask (bilinear) and the frame reduced to one score: an anomalous frame is
+detected at threshold t when at least 40 % of its mask's pixels are >= t, a
+normal frame is a false alarm when any pixel is. AUC and EER of that ROC per
+video and over all frames pooled. With --truth too, the frame-level report of
+the stream's error e(t), as recon wrote it (not min-max normalised).
+
+INPUT:  score or event stream; with --masks an error stream with maps
+        (msgpack or NDJSON)
 OUTPUT: a table on stdout, or one JSON object with --json (auc_micro,
         auc_macro, eer, frames, videos, per_video; gt_events, detected,
-        false_alarms for events; provenance of the stream evaluated)
+        false_alarms for events; masks and pixel {auc, eer, eer_threshold,
+        anomalous, normal, per_video} with --masks; provenance of the stream
+        evaluated)
 
 EXAMPLES:
    # frame-level AUC and EER of a scored test set, ROC points to a file
@@ -48,12 +62,17 @@ EXAMPLES:
    evalroc --truth UCSDped2.m --plot plots --events test.events < test.scores
 
    # event counts, as JSON
-   regscore < test.errors | events | evalroc --truth UCSDped2.m --json`
+   regscore < test.errors | events | evalroc --truth UCSDped2.m --json
+
+   # pixel-level AUC/EER against Ped2's masks, and frame-level AUC of e(t)
+   frames --stats stats.bin Test | volumes | recon --model model.stae --maps |
+       evalroc --masks Test --truth Test/UCSDped2.m`
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := tool.NewApp("evalroc", "frame-level AUC/EER and event counts of a score or event stream against ground truth", description, stdin, stdout, stderr)
 	app.Flags = []cli.Flag{
-		&cli.StringFlag{Name: "truth", Required: true, Usage: "ground truth: UCSD .m file or video,first,last CSV (required)"},
+		&cli.StringFlag{Name: "truth", Usage: "ground truth: UCSD .m file or video,first,last CSV (required, except with --masks)"},
+		&cli.StringFlag{Name: "masks", Usage: "pixel masks: folder of <video>_gt/ or <video>/ mask folders; evaluates an error stream with maps (recon --maps) at pixel level"},
 		&cli.StringFlag{Name: "score", Value: "abnormality", Usage: "score field ranked as anomalous: abnormality, regularity (low = anomalous) or error"},
 		&cli.StringFlag{Name: "roc", Usage: "write the micro ROC's points (threshold,fpr,tpr) to this CSV file"},
 		&cli.BoolFlag{Name: "strict", Usage: "truth for videos the stream lacks is an error, not a warning"},
@@ -75,19 +94,36 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if c.String("events") != "" && c.String("plot") == "" {
 			return tool.Usagef("--events marks events on the pictures of --plot; give --plot DIR too")
 		}
-		o := options{truthPath: c.String("truth"), field: field, rocPath: c.String("roc"), strict: c.Bool("strict")}
+		o := options{truthPath: c.String("truth"), field: field, rocPath: c.String("roc"), strict: c.Bool("strict"), masks: c.String("masks")}
+		switch {
+		case o.masks == "" && o.truthPath == "":
+			return tool.Usagef("missing --truth (or --masks DIR, for an error stream with maps)")
+		case o.masks != "" && c.IsSet("score") && field != fieldError:
+			return tool.Usagef("--score: with --masks the frame-level score is the error stream's error field")
+		case o.masks != "" && o.rocPath != "" && o.truthPath == "":
+			return tool.Usagef("--roc writes the frame-level ROC; with --masks give --truth too")
+		case o.masks != "" && c.String("plot") != "":
+			return tool.Usagef("--plot needs a score stream (from regscore); it does not apply with --masks")
+		}
+		if o.masks != "" {
+			o.field = fieldError
+		}
 		rep, err := evaluate(c.Context, o, stdin, stderr)
 		if err != nil {
 			return err
 		}
 		if dir := c.String("plot"); dir != "" {
+			fr, ok := rep.(*frameReport)
+			if !ok {
+				return fmt.Errorf("--plot needs a score stream (from regscore), not an %s stream", rep.kind())
+			}
 			warn := func(format string, args ...any) { fmt.Fprintf(stderr, "evalroc: "+format+"\n", args...) }
-			if err := writePlots(c.Context, dir, c.String("events"), rep, warn); err != nil {
+			if err := writePlots(c.Context, dir, c.String("events"), fr, warn); err != nil {
 				return err
 			}
 		}
 		if c.Bool("json") {
-			return rep.writeJSON(stdout)
+			return writeJSON(stdout, rep)
 		}
 		return rep.writeTable(stdout)
 	}
@@ -101,24 +137,30 @@ type options struct {
 	field     field
 	rocPath   string
 	strict    bool
+	masks     string // --masks: the pixel-level evaluation of an error stream
 }
 
 // evaluate reads the stream and the truth and computes the report.
-func evaluate(ctx context.Context, o options, stdin io.Reader, stderr io.Writer) (*report, error) {
-	tr, err := truth.Read(o.truthPath)
-	if err != nil {
-		return nil, err
+func evaluate(ctx context.Context, o options, stdin io.Reader, stderr io.Writer) (report, error) {
+	warn := func(format string, args ...any) {
+		fmt.Fprintf(stderr, "evalroc: "+format+"\n", args...)
+	}
+	var tr *truth.Truth
+	if o.truthPath != "" {
+		var err error
+		if tr, err = truth.Read(o.truthPath); err != nil {
+			return nil, err
+		}
+	}
+	if o.masks != "" {
+		return evaluateMaps(ctx, o, tr, stdin, warn)
 	}
 	r, err := stream.NewReader(stream.CancelReader(ctx, stdin), stream.KindScore, stream.KindEvent)
 	if err != nil {
 		return nil, err
 	}
-	rep := &report{Truth: o.truthPath, Kind: r.Kind(), Provenance: r.Header().Provenance}
-	warn := func(format string, args ...any) {
-		fmt.Fprintf(stderr, "evalroc: "+format+"\n", args...)
-	}
 	if r.Kind() == stream.KindScore {
-		rep.Score = o.field.String()
+		rep := &frameReport{Truth: o.truthPath, Kind: r.Kind(), Provenance: r.Header().Provenance, Score: o.field.String()}
 		data, err := readScores(ctx, r, o.field)
 		if err != nil {
 			return nil, err
@@ -131,6 +173,7 @@ func evaluate(ctx context.Context, o options, stdin io.Reader, stderr io.Writer)
 		}
 		return rep, nil
 	}
+	rep := &eventReport{Truth: o.truthPath, Kind: r.Kind(), Provenance: r.Header().Provenance}
 	data, err := readEvents(ctx, r, warn)
 	if err != nil {
 		return nil, err
@@ -139,5 +182,37 @@ func evaluate(ctx context.Context, o options, stdin io.Reader, stderr io.Writer)
 		return nil, err
 	}
 	rep.eventLevel(data)
+	return rep, nil
+}
+
+// evaluateMaps is evalroc --masks: the pixel-level report of an error
+// stream with maps and, when tr is not nil, the frame-level report of its
+// error field.
+func evaluateMaps(ctx context.Context, o options, tr *truth.Truth, stdin io.Reader, warn func(string, ...any)) (report, error) {
+	r, err := stream.NewReader(stream.CancelReader(ctx, stdin), stream.KindError)
+	if errors.Is(err, stream.ErrKind) {
+		return nil, fmt.Errorf("--masks needs an error stream with per-pixel maps (recon --maps): %w", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rep := &pixelReport{Kind: r.Kind(), Truth: o.truthPath, Masks: o.masks, Provenance: r.Header().Provenance}
+	col, data, err := readMaps(ctx, r, o.masks, tr != nil)
+	if err != nil {
+		return nil, err
+	}
+	if tr != nil {
+		fr := &frameReport{Kind: r.Kind(), Truth: o.truthPath, Provenance: rep.Provenance, Score: fieldError.String()}
+		if err := data.match(tr, o.strict, warn); err != nil {
+			return nil, err
+		}
+		if err := fr.frameLevel(data, o.rocPath, warn); err != nil {
+			return nil, err
+		}
+		rep.frameReport = fr
+	}
+	if err := rep.pixelLevel(col); err != nil {
+		return nil, err
+	}
 	return rep, nil
 }

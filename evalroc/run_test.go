@@ -55,6 +55,20 @@ func twoVideos(t *testing.T) []byte {
 	return encode(t, stream.KindScore, nil, append(scores("Test001", 1, 2, 3, 4), scores("Test002", 10, 20, 30, 40)...)...)
 }
 
+// perVideo is a line of per_video as decoded from a frame or an event
+// report; the pointers tell which keys were there.
+type perVideo struct {
+	Video       string   `json:"video"`
+	Frames      int      `json:"frames"`
+	Anomalous   int      `json:"anomalous"`
+	AUC         *float64 `json:"auc"`
+	SingleClass bool     `json:"single_class"`
+	GTEvents    *int     `json:"gt_events"`
+	Detected    *int     `json:"detected"`
+	FalseAlarms *int     `json:"false_alarms"`
+	Events      *int     `json:"events"`
+}
+
 type result struct {
 	AUCMicro   float64        `json:"auc_micro"`
 	AUCMacro   *float64       `json:"auc_macro"`
@@ -63,7 +77,7 @@ type result struct {
 	Frames     int            `json:"frames"`
 	Videos     int            `json:"videos"`
 	Anomalous  int            `json:"anomalous"`
-	PerVideo   []videoResult  `json:"per_video"`
+	PerVideo   []perVideo     `json:"per_video"`
 	GTEvents   int            `json:"gt_events"`
 	Detected   int            `json:"detected"`
 	FalseAlarm int            `json:"false_alarms"`
@@ -99,7 +113,7 @@ func TestFrameLevel(t *testing.T) {
 				t.Errorf("frames %d videos %d anomalous %d; want 8 2 4", r.Frames, r.Videos, r.Anomalous)
 			}
 			one, half := 1.0, 0.5
-			want := []videoResult{{Video: "Test001", Frames: 4, Anomalous: 2, AUC: &one}, {Video: "Test002", Frames: 4, Anomalous: 2, AUC: &half}}
+			want := []perVideo{{Video: "Test001", Frames: 4, Anomalous: 2, AUC: &one}, {Video: "Test002", Frames: 4, Anomalous: 2, AUC: &half}}
 			if !reflect.DeepEqual(r.PerVideo, want) {
 				t.Errorf("per video %+v, want %+v", r.PerVideo, want)
 			}
@@ -209,7 +223,7 @@ func TestMismatches(t *testing.T) {
 		})
 	}
 	t.Run("missing --truth", func(t *testing.T) {
-		if _, stderr, code := runEval(twoVideos(t)); code != 2 || !strings.Contains(stderr, "evalroc: missing --truth (see evalroc --help)") {
+		if _, stderr, code := runEval(twoVideos(t)); code != 2 || !strings.Contains(stderr, "evalroc: missing --truth (or --masks DIR, for an error stream with maps) (see evalroc --help)") {
 			t.Errorf("exit %d, stderr %q; want 2 and a missing-flag line", code, stderr)
 		}
 	})
