@@ -101,7 +101,13 @@ func Decode(ctx context.Context, clips []Clip, opt Options, emit func(Frame) err
 			defer wg.Done()
 			for j := range jobs {
 				r := result{seq: j.seq, err: j.err}
-				if r.err == nil && ctx.Err() == nil {
+				switch {
+				case r.err != nil:
+				case ctx.Err() != nil:
+					// Cancelled: no frame, and the consumer must not
+					// take the empty result for one.
+					r.err = ctx.Err()
+				default:
 					r.f, r.err = work(j, opt.Width, opt.Height, opt.Native)
 				}
 				if j.hasRaw {
