@@ -156,10 +156,7 @@ func alarms(ctx context.Context, args []string, cfg alarm.Config, digest string,
 		if fps > 0 {
 			rec.Timed, rec.StartS, rec.EndS = true, ev.StartTime, ev.EndTime
 		}
-		if err := w.Write(rec); err != nil {
-			return err
-		}
-		return w.Flush()
+		return w.WriteFlush(rec)
 	}
 	vr := stream.NewVideoReader[*stream.Score](ctx, r)
 	for vr.NextVideo() {
@@ -190,10 +187,7 @@ func alarms(ctx context.Context, args []string, cfg alarm.Config, digest string,
 		if vr.Err() != nil {
 			return vr.Err()
 		}
-		if err := w.Write(&stream.VideoEnd{Video: vr.Video(), Frames: last + 1}); err != nil {
-			return err
-		}
-		if err := w.Flush(); err != nil {
+		if err := w.WriteFlush(&stream.VideoEnd{Video: vr.Video(), Frames: last + 1}); err != nil {
 			return err
 		}
 	}

@@ -54,7 +54,7 @@ func TestAlarmEmission(t *testing.T) {
 			t.Errorf("event %d: got %+v, want %+v", i, g, want[i])
 		}
 	}
-	if wantEnds := []stream.VideoEnd{{"A", 10}, {"B", 3}}; !reflect.DeepEqual(ends, wantEnds) {
+	if wantEnds := []stream.VideoEnd{{Video: "A", Frames: 10}, {Video: "B", Frames: 3}}; !reflect.DeepEqual(ends, wantEnds) {
 		t.Errorf("video ends %+v, want %+v", ends, wantEnds)
 	}
 }

@@ -212,10 +212,7 @@ func (l *live) score(ctx context.Context, args []string, asJSON bool, stdin io.R
 			_, frame, _ := position(rec)
 			e := sm.next(errorOf(rec))
 			a := l.c.Rank(e)
-			if err := w.Write(&stream.Score{Video: vr.Video(), Frame: frame, Error: e, Abnormality: a, Regularity: 1 - a}); err != nil {
-				return err
-			}
-			if err := w.Flush(); err != nil {
+			if err := w.WriteFlush(&stream.Score{Video: vr.Video(), Frame: frame, Error: e, Abnormality: a, Regularity: 1 - a}); err != nil {
 				return err
 			}
 		}

@@ -73,6 +73,14 @@ func (w *Writer) Write(r Record) error {
 // consumer that must see each record as soon as it is made.
 func (w *Writer) Flush() error { return w.bw.Flush() }
 
+// WriteFlush is Write then Flush: a record a live consumer sees at once.
+func (w *Writer) WriteFlush(r Record) error {
+	if err := w.Write(r); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
 // Close flushes what is buffered. It does not close the underlying writer.
 func (w *Writer) Close() error {
 	return w.bw.Flush()
