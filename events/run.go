@@ -38,7 +38,7 @@ EXAMPLES:
    events --window 0 --min-persistence 0.2 --max-regularity 0.5 --json < test.scores`
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	app := tool.NewApp("events", "find abnormal events: persistent minima of the regularity score", description, stdin, stdout, stderr)
+	app := tool.NewApp("events", "find abnormal events: persistent minima of the regularity score, or live alarms", description+alarmHelp, stdin, stdout, stderr)
 	app.Flags = []cli.Flag{
 		&cli.Float64Flag{Name: "min-persistence", Value: 0.1, Usage: "keep minima whose persistence is at least this (regularity is scaled to [0, 1] per video, so 0.1 drops dips under a tenth of its range: noise)"},
 		&cli.Float64Flag{Name: "max-regularity", DefaultText: "no limit", Usage: "keep minima whose regularity is at most this"},
@@ -47,10 +47,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 		tool.QuietFlag,
 	}
+	app.Flags = append(app.Flags, alarmFlags()...)
 	app.Action = func(c *cli.Context) error {
 		stderr := tool.Notes(c, stderr) // --quiet: no notes
 		if c.NArg() > 0 {
 			return tool.Usagef("unexpected argument %q: events reads stdin", c.Args().First())
+		}
+		if c.Bool("alarm") {
+			cfg, digest, fps, params, err := alarmConfig(c)
+			if err != nil {
+				return err
+			}
+			return alarms(c.Context, args, cfg, digest, fps, params, c.Bool("json"), stdin, stdout)
+		}
+		for _, f := range alarmFlags()[1:] {
+			if name := f.Names()[0]; c.IsSet(name) {
+				return tool.Usagef("--%s needs --alarm", name)
+			}
 		}
 		o := persistence1d.Options{
 			MinPersistence: c.Float64("min-persistence"),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"stae/lib/calib"
 	"stae/lib/english"
 	"stae/lib/metrics"
 	"stae/lib/stream"
@@ -41,14 +42,32 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app.Flags = []cli.Flag{
 		&cli.StringFlag{Name: "norm", Value: "minmax", Usage: "normalisation: minmax ((e-min)/(max-min)) or paper ((e-min)/max)"},
 		&cli.Float64Flag{Name: "smooth", Value: 0, Usage: "smooth e(t) over time with a Gaussian of this many frames (standard deviation) before normalising; 0: none"},
+		&cli.StringFlag{Name: "calibration", Usage: "score each frame as it arrives against this calibration of normal footage (regscore calibrate): abnormality = the fraction of normal frames with a lower error; no per-video min/max"},
 		tool.JSONFlag,
-
 		tool.QuietFlag,
 	}
 	app.Action = func(c *cli.Context) error {
 		stderr := tool.Notes(c, stderr) // --quiet: no notes
 		if c.NArg() > 0 {
 			return tool.Usagef("unexpected argument %q: regscore reads stdin", c.Args().First())
+		}
+		if path := c.String("calibration"); path != "" {
+			if c.IsSet("norm") {
+				return tool.Usagef("--norm and --calibration: a calibrated score is not normalised per video")
+			}
+			cal, digest, err := calib.LoadDigest(path)
+			if err != nil {
+				return err
+			}
+			_, tau, err := splitScoring(cal.Scoring())
+			if err != nil {
+				return err
+			}
+			if c.IsSet("smooth") && c.Float64("smooth") != tau {
+				return tool.Usagef("--smooth %g: the calibration was made with --smooth %g, which calibrated scoring uses", c.Float64("smooth"), tau)
+			}
+			l := &live{c: cal, digest: digest, path: path, tau: tau}
+			return l.score(c.Context, args, c.Bool("json"), stdin, stdout)
 		}
 		norm, err := metrics.ParseScaling(c.String("norm"))
 		if err != nil {
@@ -60,7 +79,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return score(c.Context, args, norm, sigma, c.Bool("json"), stdin, stdout, stderr)
 	}
-	app.Commands = append(app.Commands, tool.InspectCommand())
+	app.Commands = append(app.Commands, calibrateCommand(), tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
 }
 

@@ -5,6 +5,8 @@ package calib
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -206,4 +208,21 @@ func Load(path string) (*Calibration, error) {
 // Save writes c to path whole or not at all.
 func (c *Calibration) Save(path string) error {
 	return atomicfile.Write(path, 0o644, c.Write)
+}
+
+// LoadDigest is Load that also returns the sha256 of the file's bytes (hex),
+// so that a stream scored against the file can name it and a later stage
+// can check it was given the same one.
+func LoadDigest(path string) (*Calibration, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	c, err := Read(io.TeeReader(f, h))
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	return c, hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -24,6 +24,9 @@ type wire struct {
 	Deepest     *int     `json:"deepest"`
 	Persistence *float64 `json:"persistence"`
 	VideoFrames *int     `json:"video_frames"`
+	State       *string  `json:"state"`
+	StartS      *float64 `json:"start_s"`
+	EndS        *float64 `json:"end_s"`
 
 	// floats holds tensor data decoded straight into float32 (msgpack path).
 	floats  []float32
@@ -59,12 +62,15 @@ type (
 		Regularity  float64 `json:"regularity"`
 	}
 	jsonEvent struct {
-		Video       string  `json:"video"`
-		Start       int     `json:"start"`
-		End         int     `json:"end"`
-		Deepest     int     `json:"deepest"`
-		Regularity  float64 `json:"regularity"`
-		Persistence float64 `json:"persistence"`
+		Video       string   `json:"video"`
+		Start       int      `json:"start"`
+		End         int      `json:"end"`
+		Deepest     int      `json:"deepest"`
+		Regularity  float64  `json:"regularity"`
+		Persistence float64  `json:"persistence"`
+		State       string   `json:"state,omitempty"`
+		StartS      *float64 `json:"start_s,omitempty"`
+		EndS        *float64 `json:"end_s,omitempty"`
 	}
 	jsonVideoEnd struct {
 		Video       string `json:"video"`
@@ -181,7 +187,8 @@ func (w *wire) toRecord(k Kind) (Record, error) {
 			Abnormality: flt(w.Abnormality), Regularity: flt(w.Regularity)}
 	case KindEvent:
 		if w.VideoFrames != nil {
-			if w.Start != nil || w.End != nil || w.Deepest != nil || w.Regularity != nil || w.Persistence != nil {
+			if w.Start != nil || w.End != nil || w.Deepest != nil || w.Regularity != nil || w.Persistence != nil ||
+				w.State != nil || w.StartS != nil || w.EndS != nil {
 				return nil, errorf(ErrInvalid, "a video end (video_frames) with an event's fields")
 			}
 			rec = &VideoEnd{Video: str(w.Video), Frames: *w.VideoFrames}
@@ -192,8 +199,12 @@ func (w *wire) toRecord(k Kind) (Record, error) {
 		need("deepest", w.Deepest != nil)
 		need("regularity", w.Regularity != nil)
 		need("persistence", w.Persistence != nil)
+		if (w.StartS == nil) != (w.EndS == nil) {
+			return nil, errorf(ErrInvalid, "start_s and end_s come together")
+		}
 		rec = &Event{Video: str(w.Video), Start: num(w.Start), End: num(w.End), Deepest: num(w.Deepest),
-			Regularity: flt(w.Regularity), Persistence: flt(w.Persistence)}
+			Regularity: flt(w.Regularity), Persistence: flt(w.Persistence),
+			State: str(w.State), Timed: w.StartS != nil, StartS: flt(w.StartS), EndS: flt(w.EndS)}
 	default:
 		return nil, errorf(ErrKind, "unknown kind %q", k)
 	}
@@ -233,7 +244,12 @@ func jsonForm(r Record) any {
 	case *Score:
 		return jsonScore{x.Video, x.Frame, x.Error, x.Abnormality, x.Regularity}
 	case *Event:
-		return jsonEvent{x.Video, x.Start, x.End, x.Deepest, x.Regularity, x.Persistence}
+		j := jsonEvent{Video: x.Video, Start: x.Start, End: x.End, Deepest: x.Deepest,
+			Regularity: x.Regularity, Persistence: x.Persistence, State: x.State}
+		if x.Timed {
+			j.StartS, j.EndS = &x.StartS, &x.EndS
+		}
+		return j
 	case *VideoEnd:
 		return jsonVideoEnd{x.Video, x.Frames}
 	}

@@ -222,6 +222,16 @@ func (h *Header) Param(key string) (any, bool) {
 	return nil, false
 }
 
+// ParamFloat returns a number parameter (e.g. a frame rate, "fps"),
+// whichever encoding carried it.
+func (h *Header) ParamFloat(key string) (float64, bool) {
+	v, ok := h.Param(key)
+	if !ok {
+		return 0, false
+	}
+	return number(v)
+}
+
 // ParamInts returns a list-of-integers parameter, whichever encoding carried
 // it (evalroc reads the video_frames of event streams made before the
 // per-video records).

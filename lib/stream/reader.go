@@ -307,7 +307,14 @@ func (r *Reader) decodeWire(w *wire) error {
 			if err := r.decodeData(w); err != nil {
 				return fmt.Errorf("data: %w", err)
 			}
-		case "error", "abnormality", "regularity", "persistence":
+		case "state":
+			b, err := r.bounded(64)
+			if err != nil {
+				return fmt.Errorf("state: %w", err)
+			}
+			st := string(b)
+			w.State = &st
+		case "error", "abnormality", "regularity", "persistence", "start_s", "end_s":
 			v, err := d.DecodeFloat64()
 			if err != nil {
 				return fieldErr(key, err)
@@ -321,6 +328,10 @@ func (r *Reader) decodeWire(w *wire) error {
 				w.Regularity = &v
 			case "persistence":
 				w.Persistence = &v
+			case "start_s":
+				w.StartS = &v
+			case "end_s":
+				w.EndS = &v
 			}
 		default:
 			if err := d.Skip(); err != nil {

@@ -187,6 +187,12 @@ type Score struct {
 
 // Event is one abnormal event: frames Start..End inclusive, with the deepest
 // regularity minimum inside it.
+//
+// Live alarms (events --alarm) add optional fields, which readers made
+// before them skip: State "open" marks an alarm still in progress (End and
+// Deepest so far; its closed record follows), "" a finished event; Timed
+// says StartS and EndS (start_s, end_s: seconds of the first and last
+// frame) are present.
 type Event struct {
 	Video       string
 	Start       int
@@ -194,7 +200,14 @@ type Event struct {
 	Deepest     int
 	Regularity  float64
 	Persistence float64
+	State       string
+	Timed       bool
+	StartS      float64
+	EndS        float64
 }
+
+// EventOpen is the State of an alarm still open.
+const EventOpen = "open"
 
 // VideoEnd closes one video of an event stream: the video was scored over
 // Frames frames (its last frame number + 1), and its events, none or more,
@@ -291,6 +304,17 @@ func (e *Event) Validate() error {
 	}
 	if err := finite("regularity", e.Regularity); err != nil {
 		return err
+	}
+	if e.State != "" && e.State != EventOpen {
+		return fmt.Errorf("%w: event state %q (want %q or none)", ErrInvalid, e.State, EventOpen)
+	}
+	if e.Timed {
+		if err := errors.Join(finite("start_s", e.StartS), finite("end_s", e.EndS)); err != nil {
+			return err
+		}
+		if e.EndS < e.StartS {
+			return fmt.Errorf("%w: event ends at %vs before it starts at %vs", ErrInvalid, e.EndS, e.StartS)
+		}
 	}
 	return finite("persistence", e.Persistence)
 }

@@ -69,6 +69,18 @@ func (w *Writer) Write(r Record) error {
 	return nil
 }
 
+// Flush writes what is buffered to the underlying writer, for a live
+// consumer that must see each record as soon as it is made.
+func (w *Writer) Flush() error { return w.bw.Flush() }
+
+// WriteFlush is Write then Flush: a record a live consumer sees at once.
+func (w *Writer) WriteFlush(r Record) error {
+	if err := w.Write(r); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
 // Close flushes what is buffered. It does not close the underlying writer.
 func (w *Writer) Close() error {
 	return w.bw.Flush()
@@ -144,7 +156,14 @@ func (w *Writer) encodeMsgpack(r Record) error {
 		key("regularity")
 		put(e.EncodeFloat64(x.Regularity))
 	case *Event:
-		put(e.EncodeMapLen(6))
+		n := 6
+		if x.State != "" {
+			n++
+		}
+		if x.Timed {
+			n += 2
+		}
+		put(e.EncodeMapLen(n))
 		key("video")
 		put(e.EncodeString(x.Video))
 		key("start")
@@ -157,6 +176,16 @@ func (w *Writer) encodeMsgpack(r Record) error {
 		put(e.EncodeFloat64(x.Regularity))
 		key("persistence")
 		put(e.EncodeFloat64(x.Persistence))
+		if x.State != "" {
+			key("state")
+			put(e.EncodeString(x.State))
+		}
+		if x.Timed {
+			key("start_s")
+			put(e.EncodeFloat64(x.StartS))
+			key("end_s")
+			put(e.EncodeFloat64(x.EndS))
+		}
 	case *VideoEnd:
 		put(e.EncodeMapLen(2))
 		key("video")
