@@ -210,6 +210,9 @@ func (er *eventReader) video(id string) *eventVideo {
 }
 
 func (er *eventReader) event(e *stream.Event) error {
+	if e.State == stream.EventOpen {
+		return nil // an alarm's opening; its closing record is the event
+	}
 	if er.listed && er.byID[e.Video] == nil {
 		return fmt.Errorf("event in video %s, which the stream header does not list", e.Video)
 	}
