@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -77,6 +78,13 @@ func grayOnly(chs []motion.Channel) bool { return len(chs) == 1 && chs[0] == mot
 // frames decoded at their source's size and turned into planes by a
 // lib/motion computer (flow is computed before resizing), reset at each
 // video. The planes are valid during the call only.
+//
+// A video's first frame has no predecessor, so no motion of its own: it
+// takes its successor's motion planes (its gray plane stays its own), as a
+// signal is padded by repeating its edge. A motion of zero there would be
+// the stillest frame of every video, which per-video scaling and temporal
+// smoothing then read as a fact about the video. It costs one frame of
+// delay at the start of each video.
 func decodePlanes(ctx context.Context, clips []video.Clip, w, h int, chs []motion.Channel, emit func(video string, index int, planes []float32) error) error {
 	opt := decodeOptions(w, h)
 	if grayOnly(chs) {
@@ -88,9 +96,32 @@ func decodePlanes(ctx context.Context, clips []video.Clip, w, h int, chs []motio
 	}
 	defer comp.Close()
 	opt.Native = true
+	gray := motion.Offset(chs, motion.Gray) // the plane that is not motion, or -1
+	plane := w * h
+	var first []float32 // a video's first frame, held until its successor
+	var firstVideo string
+	var firstIndex int
+	release := func(next []float32) error {
+		if first == nil {
+			return nil
+		}
+		if next != nil {
+			for p := 0; p < len(first)/plane; p++ {
+				if p != gray {
+					copy(first[p*plane:(p+1)*plane], next[p*plane:(p+1)*plane])
+				}
+			}
+		}
+		err := emit(firstVideo, firstIndex, first)
+		first = nil
+		return err
+	}
 	current := ""
-	return video.Decode(ctx, clips, opt, func(f video.Frame) error {
+	err = video.Decode(ctx, clips, opt, func(f video.Frame) error {
 		if f.Video != current {
+			if err := release(nil); err != nil { // a video of one frame
+				return err
+			}
 			comp.Reset()
 			current = f.Video
 		}
@@ -98,8 +129,19 @@ func decodePlanes(ctx context.Context, clips []video.Clip, w, h int, chs []motio
 		if err != nil {
 			return fmt.Errorf("%s frame %d: %w", f.Video, f.Index, err)
 		}
+		if first == nil && f.Index == 0 {
+			first, firstVideo, firstIndex = slices.Clone(planes), f.Video, f.Index
+			return nil
+		}
+		if err := release(planes); err != nil {
+			return err
+		}
 		return emit(f.Video, f.Index, planes)
 	})
+	if err != nil {
+		return err
+	}
+	return release(nil)
 }
 
 // planeNames is what headers and statistics record of chs: nothing for one

@@ -272,10 +272,12 @@ func TestHelp(t *testing.T) {
 }
 
 // TestChannels: --channels gray,diff makes [2, H, W] frames whose second
-// plane is x_t - x_{t-1} (zero at a video's first frame), the header and
-// statistics name the planes, and --stats brings its channels along.
+// plane is x_t - x_{t-1} (a video's first frame takes its successor's, and
+// a video of one frame has none), the header and statistics name the
+// planes, and --stats brings its channels along.
 func TestChannels(t *testing.T) {
 	dir := fixture(t)
+	writePNG(t, filepath.Join(dir, "Train", "Train001", "3.png"), 255, 0)
 	out, stderr, code := runFrames(t, "-q", "--size", "2x1", "--channels", "gray,diff", filepath.Join(dir, "Train"), filepath.Join(dir, "Test"))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -286,9 +288,10 @@ func TestChannels(t *testing.T) {
 		t.Fatalf("channels %v (%v), want [gray diff]", fd.Channels, err)
 	}
 	want := [][]float32{
-		{0, 51.0 / 255, 0, 0},  // Train001 frame 0: no predecessor
+		{0, 51.0 / 255, 1, 0},  // Train001 frame 0: its successor's difference
 		{1, 51.0 / 255, 1, 0},  // frame 1: pixel 0 went 0 -> 255
-		{102.0 / 255, 0, 0, 0}, // Test001 frame 0: a new video starts from zero
+		{1, 0, 0, -51.0 / 255}, // frame 2: pixel 1 went 51 -> 0
+		{102.0 / 255, 0, 0, 0}, // Test001, one frame: no motion at all
 	}
 	if len(fs) != len(want) {
 		t.Fatalf("%d frames, want %d", len(fs), len(want))
