@@ -31,7 +31,12 @@ var Ped2Env = [][2]string{
 	{"PED2_SMOOTH", "regscore --smooth (5)"},
 	{"PED2_CHANNELS", "the model's input planes, frames --channels (gray)"},
 	{"PED2_TARGET", "fit --target: reconstruct or next (reconstruct)"},
+	{"PED2_ALARMS_PER_HOUR", "events --false-alarms-per-hour of the calibrated alarms (6)"},
 }
+
+// ucsdFPS is the UCSD datasets' frame rate as commonly given (10 frames/s;
+// the dataset's files do not say), for the alarms' times and rates.
+const ucsdFPS = "10"
 
 // flowSize is where the optical-flow baseline is measured: Farneback at
 // 180x120, as the reference figures were.
@@ -41,22 +46,24 @@ const flowSize = "180x120"
 // 227x227, whole-frame squared error, per-video min-max, no smoothing) or
 // cpu (see README, "Ped2"), which getenv's PED2_* values override.
 func Preset(name string, getenv func(string) string) (Settings, error) {
-	switch name {
-	case "paper":
-		return Settings{Size: 227, Strides: "1,2,3", Batch: 64, Epochs: 50, Patience: 10, LR: "1e-4", Seed: 1, Error: "sum", Smooth: "0", FlowSize: flowSize}, nil
-	case "cpu":
-	default:
-		return Settings{}, fmt.Errorf("unknown preset %s (cpu or paper)", name)
-	}
 	env := func(key, def string) string {
 		if v := getenv(key); v != "" {
 			return v
 		}
 		return def
 	}
+	switch name {
+	case "paper":
+		return Settings{Size: 227, Strides: "1,2,3", Batch: 64, Epochs: 50, Patience: 10, LR: "1e-4", Seed: 1, Error: "sum", Smooth: "0", FlowSize: flowSize,
+			FPS: ucsdFPS, AlarmRate: env("PED2_ALARMS_PER_HOUR", "6")}, nil
+	case "cpu":
+	default:
+		return Settings{}, fmt.Errorf("unknown preset %s (cpu or paper)", name)
+	}
 	s := Settings{Strides: "1,2,3", Patience: 10, Seed: 1,
 		LR: env("PED2_LR", "2e-3"), FitFlags: env("PED2_FIT_FLAGS", "--scale 0.25 --micro-batch 8"),
 		Error: env("PED2_ERROR", "sum"), Smooth: env("PED2_SMOOTH", "5"), FlowSize: flowSize,
+		FPS: ucsdFPS, AlarmRate: env("PED2_ALARMS_PER_HOUR", "6"),
 		Channels: env("PED2_CHANNELS", ""), Target: env("PED2_TARGET", "")}
 	if s.Channels == "gray" {
 		s.Channels = ""
@@ -101,19 +108,30 @@ func Ped2(data, out string, s Settings, quick bool) (Protocol, error) {
 	}
 	p := Protocol{Train: []string{filepath.Join(data, "Train")}, Test: []string{filepath.Join(data, "Test")},
 		Truth: truths[0], Out: out, Settings: s}
+	// The last two normal clips are held out of training for the
+	// calibration (Ped2: train on Train001-014, calibrate on 015-016).
+	train := clips(p.Train[0], -1)
+	if len(train) >= 4 {
+		p.Train, p.Calib = train[:len(train)-2], train[len(train)-2:]
+	}
+	if masks, _ := filepath.Glob(filepath.Join(data, "Test", "*_gt")); len(masks) > 0 {
+		p.Masks = p.Test[0]
+	}
 	if quick {
 		p.Epochs = 1
-		p.Train, p.Test = clips(p.Train[0], 2), clips(p.Test[0], 2)
+		p.Train, p.Test = train[:min(2, len(train))], clips(p.Test[0], 2)
+		p.Calib = train[min(2, len(train)):min(3, len(train))]
 	}
 	return p, nil
 }
 
-// clips are the first n subfolders of dir, ground-truth masks (_gt) aside.
+// clips are the first n subfolders of dir (all of them for n < 0),
+// ground-truth masks (_gt) aside.
 func clips(dir string, n int) []string {
 	es, _ := os.ReadDir(dir)
 	var cs []string
 	for _, e := range es {
-		if isDir(filepath.Join(dir, e.Name())) && !strings.HasSuffix(e.Name(), "_gt") && len(cs) < n {
+		if isDir(filepath.Join(dir, e.Name())) && !strings.HasSuffix(e.Name(), "_gt") && (n < 0 || len(cs) < n) {
 			cs = append(cs, filepath.Join(dir, e.Name()))
 		}
 	}
@@ -140,6 +158,23 @@ type Results struct {
 	// BestBaseline names the one with the highest frame-level micro AUC.
 	Baselines    map[string]Evaluation `json:"baselines"`
 	BestBaseline string                `json:"best_baseline"`
+	// Pixel holds each detector's pixel-level evaluation (evalroc --masks)
+	// where the dataset has masks.
+	Pixel map[string]json.RawMessage `json:"pixel,omitempty"`
+	// Calibrated is the model's detector that uses no test labels at all,
+	// where the protocol held out normal clips for a calibration.
+	Calibrated *Calibrated `json:"calibrated,omitempty"`
+}
+
+// Calibrated is the model scored against a calibration of held-out normal
+// clips: frame by frame (no per-video min-max) and as alarms at a rate of
+// false alarms an hour of normal footage.
+type Calibrated struct {
+	Clips         []string        `json:"calibration_clips"`
+	AlarmsPerHour json.Number     `json:"false_alarms_per_hour"`
+	Frames        json.RawMessage `json:"frames"`
+	Alarms        json.RawMessage `json:"alarms"`
+	OnCalibration json.RawMessage `json:"alarms_on_calibration_clips"`
 }
 
 // ResultSettings are the settings as results.json records them.
@@ -195,9 +230,9 @@ func writePed2(p Protocol, dataset, preset string, quick bool, stdout io.Writer)
 		res.StageSeconds[strings.TrimSuffix(filepath.Base(f), ".seconds")] = v
 	}
 	best := -1.0
+	var err error
 	for _, d := range Detectors {
 		var ev Evaluation
-		var err error
 		if ev.Frames, err = readJSON(p.Path(d + ".frames.json")); err != nil {
 			return err
 		}
@@ -218,7 +253,27 @@ func writePed2(p Protocol, dataset, preset string, quick bool, stdout io.Writer)
 		}
 	}
 	res.Baseline = res.Baselines["baseline"]
-	err := atomicfile.Write(p.Path("results.json"), 0o644, func(w io.Writer) error {
+	if p.Masks != "" {
+		res.Pixel = map[string]json.RawMessage{}
+		for _, d := range Detectors {
+			if res.Pixel[d], err = readJSON(p.Path(d + ".pixel.json")); err != nil {
+				return err
+			}
+		}
+	}
+	if len(p.Calib) > 0 {
+		c := &Calibrated{AlarmsPerHour: json.Number(p.AlarmRate)}
+		for _, clip := range p.Calib {
+			c.Clips = append(c.Clips, filepath.Base(clip))
+		}
+		for f, dst := range map[string]*json.RawMessage{"model.cframes.json": &c.Frames, "model.alarms.json": &c.Alarms, "calib.alarms.json": &c.OnCalibration} {
+			if *dst, err = readJSON(p.Path(f)); err != nil {
+				return err
+			}
+		}
+		res.Calibrated = c
+	}
+	err = atomicfile.Write(p.Path("results.json"), 0o644, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
@@ -286,6 +341,31 @@ func Table(w io.Writer, res Results, path string) error {
 			fmt.Sprintf("%d/%d", g.Detected, g.GTEvents), g.FalseAlarms)
 	}
 	fmt.Fprintln(w, "no model: baseline = energy of the normalised frame; diff = frame-difference energy; flow = optical-flow energy")
+	if len(res.Pixel) > 0 {
+		fmt.Fprintf(w, "\npixel level (40%% of an anomaly's pixels flagged):")
+		for _, d := range Detectors {
+			var px struct {
+				Pixel struct {
+					AUC float64 `json:"auc"`
+					EER float64 `json:"eer"`
+				} `json:"pixel"`
+			}
+			if json.Unmarshal(res.Pixel[d], &px) == nil {
+				fmt.Fprintf(w, "  %s AUC %.1f%% EER %.1f%%;", d, 100*px.Pixel.AUC, 100*px.Pixel.EER)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	if c := res.Calibrated; c != nil {
+		var f figures
+		var a, n figures
+		if json.Unmarshal(c.Frames, &f) == nil && json.Unmarshal(c.Alarms, &a) == nil && json.Unmarshal(c.OnCalibration, &n) == nil {
+			fmt.Fprintf(w, "\ncalibrated on %s (no test labels): frame AUC micro %.1f%% macro %.1f%% EER %.1f%%\n",
+				strings.Join(c.Clips, ", "), 100*f.AUCMicro, 100*f.AUCMacro, 100*f.EER)
+			fmt.Fprintf(w, "alarms at %s false alarms/hour: test %d/%d events detected, %d false alarms; calibration clips %d alarms\n",
+				c.AlarmsPerHour, a.Detected, a.GTEvents, a.FalseAlarms, n.FalseAlarms)
+		}
+	}
 	if res.BestBaseline != "" {
 		fmt.Fprintf(w, "best no-model baseline: %s\n", res.BestBaseline)
 	}
@@ -297,6 +377,7 @@ func Table(w io.Writer, res Results, path string) error {
 var Ped2Outputs = []string{"stats.bin", "train.volumes", "model.stae", "test.volumes",
 	"model.errors", "model.scores", "model.events", "baseline.errors", "baseline.scores", "baseline.events",
 	"diff.errors", "diff.scores", "diff.events", "flow.errors", "flow.scores", "flow.events",
+	"calib.errors", "calib.json", "model.cscores", "model.alarms", "model.pixel.json",
 	"results.json", "roc.csv"}
 
 // CheckPed2 says what is missing or malformed among the protocol's outputs

@@ -4,6 +4,7 @@
 package protocol
 
 import (
+	"cmp"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -28,14 +29,18 @@ type Settings struct {
 	Error       string // recon --error; "" for recon's default
 	Smooth      string // regscore --smooth, as given; "" for none
 	Events      string // events flags, split at spaces
+	FPS         string // frame rate of the footage, for the calibration and alarms' times
+	AlarmRate   string // events --false-alarms-per-hour of the calibrated alarms
 	Reports     bool   // the human-readable reports and plots beside the JSON evaluations
 }
 
 // Protocol is a job: data, output folder and settings.
 type Protocol struct {
 	Train []string // training folders (a dataset's Train, or some of its clips)
+	Calib []string // normal clips the model does not train on, for the calibration; none: no alarms
 	Test  []string // test folders
 	Truth string   // the ground-truth file
+	Masks string   // the folder of pixel masks (<video>_gt); "": no pixel-level evaluation
 	Out   string   // the output folder, absolute
 	Settings
 }
@@ -108,6 +113,9 @@ func (p Protocol) Stages() []Stage {
 		if p.Error != "" {
 			recon = append(recon, "--error", p.Error)
 		}
+		if p.Masks != "" {
+			recon = append(recon, "--maps") // for the pixel-level evaluation
+		}
 		switch d {
 		case "model":
 			ss = append(ss, Stage{Out: errs, Inputs: []string{p.Path("test.volumes"), p.Path("model.stae")}, Stdin: p.Path("test.volumes"), Pipe: [][]string{recon}})
@@ -138,6 +146,10 @@ func (p Protocol) Stages() []Stage {
 			Stage{Out: p.Path(d + ".events.json"), Inputs: []string{events, p.Truth}, Stdin: events, Pipe: [][]string{
 				append([]string{"evalroc", "--json"}, truth...)}},
 		)
+		if p.Masks != "" {
+			ss = append(ss, Stage{Out: p.Path(d + ".pixel.json"), Inputs: []string{errs}, Stdin: errs, Pipe: [][]string{
+				{"evalroc", "--json", "--masks", p.Masks}}})
+		}
 		if !p.Reports {
 			continue
 		}
@@ -151,5 +163,43 @@ func (p Protocol) Stages() []Stage {
 			ss = append(ss, Stage{Out: p.Path(d + ".frames.txt"), Inputs: []string{scores, p.Truth}, Stdin: scores, Pipe: [][]string{eval}})
 		}
 	}
-	return ss
+	return append(ss, p.alarmStages(frames, volumes)...)
+}
+
+// alarmStages are the calibrated detector, which uses no test labels: the
+// model's errors on the held-out normal clips (calib.errors) give the
+// calibration (calib.json); each test frame's error is scored against it
+// as it comes (model.cscores, evaluated frame by frame in model.cframes.json)
+// and alarms raised at AlarmRate false alarms an hour of normal footage
+// (model.alarms, counted in model.alarms.json); calib.alarms.json counts
+// the alarms on the calibration clips themselves.
+func (p Protocol) alarmStages(frames, volumes []string) []Stage {
+	if len(p.Calib) == 0 {
+		return nil
+	}
+	recon := []string{"recon", "--quiet", "--model", p.Path("model.stae")}
+	if p.Error != "" {
+		recon = append(recon, "--error", p.Error)
+	}
+	calib, cal := p.Path("calib.errors"), p.Path("calib.json")
+	smooth := cmp.Or(p.Smooth, "0")
+	score := []string{"regscore", "--calibration", cal}
+	alarm := append([]string{"events", "--alarm", "--calibration", cal, "--false-alarms-per-hour", p.AlarmRate}, "--fps", p.FPS)
+	cscores, alarms := p.Path("model.cscores"), p.Path("model.alarms")
+	truth := []string{"evalroc", "--json", "--truth", p.Truth}
+	calibTruth := p.Path("calib.truth.csv")
+	return []Stage{
+		{Out: calib, Inputs: []string{p.Path("stats.bin"), p.Path("model.stae")}, Pipe: [][]string{
+			append(slices.Clip(frames), p.Calib...), volumes, recon}},
+		{Out: cal, Inputs: []string{calib}, Stdin: calib, Pipe: [][]string{
+			{"regscore", "calibrate", "--out", OutArg, "--fps", p.FPS, "--smooth", smooth}}},
+		{Out: cscores, Inputs: []string{p.Path("model.errors"), cal}, Stdin: p.Path("model.errors"), Pipe: [][]string{score}},
+		{Out: p.Path("model.cframes.json"), Inputs: []string{cscores, p.Truth}, Stdin: cscores, Pipe: [][]string{truth}},
+		{Out: alarms, Inputs: []string{cscores, cal}, Stdin: cscores, Pipe: [][]string{alarm}},
+		{Out: p.Path("model.alarms.json"), Inputs: []string{alarms, p.Truth}, Stdin: alarms, Pipe: [][]string{truth}},
+		// The calibration clips' truth: normal throughout (video,, in CSV).
+		{Out: calibTruth, Pipe: [][]string{append([]string{"sh", "-c", `for c in "$@"; do echo "$(basename "$c"),,"; done`, "sh"}, p.Calib...)}},
+		{Out: p.Path("calib.alarms.json"), Inputs: []string{calib, cal, calibTruth}, Stdin: calib, Pipe: [][]string{
+			score, alarm, {"evalroc", "--json", "--truth", calibTruth}}},
+	}
 }
