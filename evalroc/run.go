@@ -46,6 +46,12 @@ normal frame is a false alarm when any pixel is. AUC and EER of that ROC per
 video and over all frames pooled. With --truth too, the frame-level report of
 the stream's error e(t), as recon wrote it (not min-max normalised).
 
+Scores from any other method are evaluated on the same footing when
+written as an NDJSON score stream:
+   {"magic":"stae","version":1,"kind":"score","provenance":[{"tool":"mine","version":"1","args":[]}]}
+   {"video":"Test001","frame":0,"error":0,"abnormality":0.12,"regularity":0.88}
+evalroc holds all scores in memory (they are small).
+
 INPUT:  score or event stream; with --masks an error stream with maps
         (msgpack or NDJSON)
 OUTPUT: a table on stdout, or one JSON object with --json (auc_micro,

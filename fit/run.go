@@ -29,6 +29,18 @@ const description = `Reads a volume stream (from volumes) on stdin and trains th
 writes the checkpoint to --out. Progress (epoch, step, loss, validation
 loss, rate, time left) goes to stderr.
 
+Each distinct source frame is held once however many volumes share it. A
+share of the volumes is held out for validation (chosen by --seed); Adam
+trains on mini-batches of --batch volumes (run --micro-batch at a time,
+their gradients added up) for at most --epochs epochs, stopping after
+--patience epochs without a better validation loss. The checkpoint keeps
+the best validation epoch's weights, for recon, and the state to resume
+from; it is rewritten after every epoch, and SIGINT or SIGTERM stops after
+the current mini-batch with one that --resume continues exactly. The same
+stream, flags and seed give the same model. With --target next the model
+learns to predict each frame's successor instead of reconstructing it
+(volumes then hold one frame more than the model's length).
+
 INPUT:  volume stream (msgpack or NDJSON)
 OUTPUT: checkpoint file (--out); nothing on stdout
 

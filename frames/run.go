@@ -30,6 +30,18 @@ clips (UCSD layout; *_gt mask folders skipped), and writes a frame stream:
 gray, resized to --size, scaled to [0,1], and normalised with --stats. The
 video id is the clip's folder or file name without extension.
 
+Frames are resized to --size shrinking with OpenCV's INTER_AREA, which
+averages the pixels it merges (bilinear when enlarging). The paper then
+subtracts the mean image of the training frames and scales to unit
+variance; 'frames mean' computes those statistics once. Motion channels
+(--channels diff, flow) are computed from frames at their source's size
+(flow by Farneback at 180 pixels wide) and resized after; a video's first
+frame takes its successor's motion. The header records the size, the
+planes, whether the frames are normalised and the SHA-256 of the statistics
+file, so later stages can tell what their input was made with. Decoding
+runs on all cores with a bounded window of frames ahead of the writer:
+memory does not grow with the number of frames, and the order is fixed.
+
 INPUT:  SOURCE arguments (files and folders)
 OUTPUT: frame stream on stdout (msgpack, or NDJSON with --json);
         'frames mean' writes a statistics file instead
@@ -40,7 +52,12 @@ EXAMPLES:
    frames --stats stats.bin testdata/synth/Test > test.frames
 
    # UCSD Ped2's test set at the paper's 227x227, unnormalised, as JSON
-   frames --json /work/shared/datasets/UCSDped2/Test | head -2`
+   # (a SOURCE: a video file, an image folder, or a dataset of clips)
+   frames --json data/UCSDped2/Test | head -2
+
+   # appearance and frame differences, two planes a frame
+   frames mean --out stats.bin --size 67 --channels gray,diff data/Train
+   frames --stats stats.bin data/Test | volumes | ...`
 
 const meanDescription = `Computes the normalisation statistics of training frames: the mean image,
 and the standard deviation of the mean-subtracted pixels. Extraction with

@@ -34,6 +34,12 @@ one small fast object is not drowned by many small errors elsewhere.
 --baseline needs no model: it scores each normalised frame against zero,
 the no-model reference every result should be read beside.
 
+The stream's frame size, planes and normalisation must be those the model
+was trained on; recon refuses any other, saying which differs. A model
+trained with --target next scores each predicted frame against the frame
+it predicts (a video's first frame has none). Memory is bounded by one
+batch and one video.
+
 INPUT:  volume stream (msgpack or NDJSON)
 OUTPUT: error stream (msgpack, or NDJSON with --json)
 
@@ -143,13 +149,13 @@ type recon struct {
 
 	overlay render.Sink // pictures of frames with their error maps, or nil
 
-	tr    *model.Trainer
-	w     *stream.Writer
-	meter *progress.Meter
-	video string       // the video being reconstructed
-	accs  map[int]*acc // its frames' errors so far
-	px     int // pixels of a plane
-	planes int // planes of a frame
+	tr     *model.Trainer
+	w      *stream.Writer
+	meter  *progress.Meter
+	video  string       // the video being reconstructed
+	accs   map[int]*acc // its frames' errors so far
+	px     int          // pixels of a plane
+	planes int          // planes of a frame
 	shape  []int
 }
 

@@ -26,6 +26,12 @@ by a Gaussian of S frames (an anomaly lasts many frames, noise flickers),
 and the score's error field carries the smoothed e(t). A video whose error is constant gets regularity 1
 everywhere and a note on stderr. One video is held in memory at a time.
 
+The paper prints the denominator as max e; --norm paper uses that
+formula as printed, for comparison. With --calibration, each frame is
+scored as it arrives against normal footage instead (see 'regscore
+calibrate'): no per-video min/max, so scores compare across videos and a
+normal video stays low.
+
 INPUT:  error stream (msgpack or NDJSON); a score stream is also accepted and
         its error field scored again
 OUTPUT: score stream (msgpack, or NDJSON with --json)

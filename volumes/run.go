@@ -22,8 +22,16 @@ import (
 )
 
 const description = `Reads a frame stream (from frames) on stdin and writes a volume stream on
-stdout: each volume is --length frames of one video, shape [T, H, W] (or [T, C, H, W] for frames of several planes), taken
---strides apart, with consecutive windows' first frames --hop apart.
+stdout: each volume is --length frames of one video, shape [T, H, W] (or
+[T, C, H, W] for frames of several planes), taken --strides apart, with
+consecutive windows' first frames --hop apart.
+
+Windows never cross from one video into the next, and each volume lists
+the frame numbers it was made of. The paper trains on strides 1, 2 and 3
+(more motion patterns from the same footage) and tests on stride 1.
+Volumes are written in the order of their last frame, so only one window's
+span of frames is held at a time; a video shorter than a window yields no
+volume for that stride, and a note on stderr says so.
 
 INPUT:  frame stream (msgpack or NDJSON)
 OUTPUT: volume stream (msgpack, or NDJSON with --json)
