@@ -181,15 +181,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		tool.QuietFlag,
 	}
 	app.Action = func(c *cli.Context) error {
-		sources, err := sourceArgs(c)
-		if err != nil {
-			return err
-		}
-		w, h, err := parseSize(c.String("size"))
-		if err != nil {
-			return err
-		}
-		chs, err := parseChannels(c.String("channels"))
+		sources, w, h, chs, err := commonArgs(c)
 		if err != nil {
 			return err
 		}
@@ -230,15 +222,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			tool.QuietFlag,
 		},
 		Action: func(c *cli.Context) error {
-			sources, err := sourceArgs(c)
-			if err != nil {
-				return err
-			}
-			w, h, err := parseSize(c.String("size"))
-			if err != nil {
-				return err
-			}
-			chs, err := parseChannels(c.String("channels"))
+			sources, w, h, chs, err := commonArgs(c)
 			if err != nil {
 				return err
 			}
@@ -256,6 +240,19 @@ func sourceArgs(c *cli.Context) ([]string, error) {
 		return nil, tool.Usagef("no SOURCE given")
 	}
 	return c.Args().Slice(), nil
+}
+
+// commonArgs reads what extraction and 'frames mean' share: the sources,
+// --size and --channels.
+func commonArgs(c *cli.Context) (sources []string, w, h int, chs []motion.Channel, err error) {
+	if sources, err = sourceArgs(c); err != nil {
+		return
+	}
+	if w, h, err = parseSize(c.String("size")); err != nil {
+		return
+	}
+	chs, err = parseChannels(c.String("channels"))
+	return
 }
 
 // parseSize reads N (NxN) or WxH.
