@@ -3,7 +3,8 @@
 #
 #   ./pipeline.sh demo [OUT]      build, then run the main job on testdata/synth
 #   ./pipeline.sh test            build and run the whole test suite
-#   ./pipeline.sh ped2 DATA OUT   the UCSD Ped2 protocol (--preset cpu|paper, --quick)
+#   ./pipeline.sh dataset DATA OUT  the UCSD protocol on any dataset in its layout (alias ped2;
+#                                 --preset cpu|paper, --quick)
 #   ./pipeline.sh bench           speed and memory beside the PyTorch peer
 #                                 (--json, --reps N, --sizes "227 115", --batches "1 4")
 #   ./pipeline.sh build           build the seven tools and stae-protocol into bin/
@@ -103,10 +104,10 @@ run_tests() {
 cmd=${1:-help}
 shift || true
 case "$cmd" in
-demo | ped2 | bench) build && exec stae-protocol "$cmd" "$@" ;;
+demo | dataset | ped2 | bench) build && exec stae-protocol "$cmd" "$@" ;;
 test) run_tests "$@" ;;
 build) build ;;
 deps) deps ;;
 help | -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' ;;
-*) die "unknown command $cmd (try: demo, test, ped2, bench, build, deps, help)" ;;
+*) die "unknown command $cmd (try: demo, test, dataset, ped2, bench, build, deps, help)" ;;
 esac

@@ -19,11 +19,11 @@ import (
 // Usage is stae-protocol's help.
 func Usage() string {
 	var env strings.Builder
-	for _, e := range Ped2Env {
+	for _, e := range PresetEnv {
 		fmt.Fprintf(&env, "             %-15s %s\n", e[0], e[1])
 	}
 	return `usage: stae-protocol demo [OUT_DIR]
-       stae-protocol ped2 [--preset cpu|paper] [--quick] DATA_DIR OUT_DIR
+       stae-protocol dataset [--preset cpu|paper] [--quick] DATA_DIR OUT_DIR   (alias: ped2)
        stae-protocol check OUT_DIR
        stae-protocol bench [--json] [--reps N] [--sizes "227 115"] [--batches "1 4"]
 
@@ -33,8 +33,12 @@ does both).
 demo: the stages on testdata/synth into OUT_DIR (out/demo); DEMO_SIZE
 (51) and DEMO_FIT_FLAGS change the model.
 
-ped2: the UCSD Ped2 protocol.
-  DATA_DIR   a UCSD dataset folder with Train/ and Test/ (Test/*.m ground truth)
+dataset: the UCSD protocol, on any dataset in its layout.
+  DATA_DIR   a folder with Train/ (normal clips: image folders or video
+             files) and Test/ (test clips, and the ground truth: a UCSD .m
+             file, or a CSV of video,first,last rows, 1-based inclusive, in
+             Test/ or DATA_DIR; pixel masks in Test/<video>_gt, if any); the
+             last two training clips are held out to calibrate the alarms
   OUT_DIR    where the model, streams, results.json and roc.csv go; a rerun
              skips the stages whose inputs and settings did not change
   --preset   cpu (default: finishes within 100 minutes on 2 cores) or paper
@@ -42,7 +46,7 @@ ped2: the UCSD Ped2 protocol.
   --quick    two training clips, one epoch, two test clips: a smoke test
   The cpu preset's settings can be overridden from the environment:
 ` + env.String() + `
-check: whether OUT_DIR holds every output of ped2, well formed.
+check: whether OUT_DIR holds every output of dataset, well formed.
 
 bench: the model's speed beside the PyTorch peer (../shared/peers/torch_stae.py,
 or $STAE_TORCH_PEER), each configuration in its own process for its peak
@@ -110,14 +114,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(log, "outputs in %s (plots: %s)\n", out, p.Path("plots"))
 		return nil
-	case "ped2":
-		return ped2(ctx, runner, args, stdout)
+	case "dataset", "ped2":
+		return dataset(ctx, runner, args, stdout)
 	case "check":
 		if len(args) != 1 {
 			return tool.Usagef("check: one argument, OUT_DIR")
 		}
-		if err := CheckPed2(args[0]); err != nil {
-			return fmt.Errorf("ped2 outputs: %w", err)
+		if err := CheckDataset(args[0]); err != nil {
+			return fmt.Errorf("dataset outputs: %w", err)
 		}
 		return nil
 	case "bench":
@@ -126,7 +130,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return tool.Usagef("unknown job %s", job)
 }
 
-func ped2(ctx context.Context, runner *Runner, args []string, stdout io.Writer) error {
+func dataset(ctx context.Context, runner *Runner, args []string, stdout io.Writer) error {
 	preset, quick, pos := "cpu", false, []string(nil)
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -139,31 +143,31 @@ func ped2(ctx context.Context, runner *Runner, args []string, stdout io.Writer) 
 		case a == "--quick":
 			quick = true
 		case strings.HasPrefix(a, "-"):
-			return tool.Usagef("ped2: unknown option %s", a)
+			return tool.Usagef("dataset: unknown option %s", a)
 		default:
 			pos = append(pos, a)
 		}
 	}
 	if len(pos) != 2 {
-		return tool.Usagef("ped2: want DATA_DIR and OUT_DIR")
+		return tool.Usagef("dataset: want DATA_DIR and OUT_DIR")
 	}
 	data, err := filepath.Abs(pos[0])
 	if err != nil || !isDir(data) {
-		return fmt.Errorf("ped2: no such folder %s", pos[0])
+		return fmt.Errorf("dataset: no such folder %s", pos[0])
 	}
 	s, err := Preset(preset, os.Getenv)
 	if err != nil {
-		return fmt.Errorf("ped2: %w", err)
+		return fmt.Errorf("dataset: %w", err)
 	}
 	out, err := makeDir(pos[1])
 	if err != nil {
 		return err
 	}
-	p, err := Ped2(data, out, s, quick)
+	p, err := Dataset(data, out, s, quick)
 	if err != nil {
-		return fmt.Errorf("ped2: %w", err)
+		return fmt.Errorf("dataset: %w", err)
 	}
-	return RunPed2(ctx, runner, p, data, preset, quick, stdout)
+	return RunDataset(ctx, runner, p, data, preset, quick, stdout)
 }
 
 func bench(ctx context.Context, repo string, args []string, stdout, log io.Writer) error {

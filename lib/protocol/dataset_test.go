@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -32,8 +33,8 @@ func TestPreset(t *testing.T) {
 	}
 }
 
-// results.json escapes what it is given, and CheckPed2 accepts what
-// RunPed2 writes.
+// results.json escapes what it is given, and CheckDataset accepts what
+// RunDataset writes.
 func TestResultsAndCheck(t *testing.T) {
 	out := t.TempDir()
 	frames := `{"auc_micro": 0.839, "auc_macro": 0.85, "eer": 0.209, "per_video": []}`
@@ -43,7 +44,7 @@ func TestResultsAndCheck(t *testing.T) {
 		"diff.frames.json": strings.Replace(frames, "0.839", "0.892", 1), "diff.events.json": events,
 		"flow.frames.json": strings.Replace(frames, "0.839", "0.922", 1), "flow.events.json": events,
 		"model.stae.seconds": "27.0\n"}
-	for _, f := range Ped2Outputs {
+	for _, f := range DatasetOutputs {
 		if _, ok := files[f]; !ok {
 			files[f] = "x"
 		}
@@ -53,7 +54,7 @@ func TestResultsAndCheck(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := CheckPed2(out); err == nil || !strings.Contains(err.Error(), "results.json is not valid JSON") {
+	if err := CheckDataset(out); err == nil || !strings.Contains(err.Error(), "results.json is not valid JSON") {
 		t.Fatalf("placeholder results.json: got %v", err)
 	}
 	p := Protocol{Out: out, Settings: Settings{Size: 67, LR: "2e-3", Smooth: "5", FitFlags: `--note "a\b"`}}
@@ -65,7 +66,7 @@ func TestResultsAndCheck(t *testing.T) {
 	if got := res["stage_seconds"].(map[string]any)["model.stae"]; got != 27.0 {
 		t.Errorf("stage_seconds model.stae = %v", got)
 	}
-	if err := CheckPed2(out); err != nil {
+	if err := CheckDataset(out); err != nil {
 		t.Errorf("check: %v", err)
 	}
 	if res["best_baseline"] != "flow" {
@@ -86,7 +87,7 @@ func TestResultsAndCheck(t *testing.T) {
 
 func writeResults(t *testing.T, p Protocol, dataset string, table *bytes.Buffer) map[string]any {
 	t.Helper()
-	if err := writePed2(p, dataset, "cpu", true, table); err != nil {
+	if err := writeDataset(p, dataset, "cpu", true, table); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(p.Path("results.json"))
@@ -98,4 +99,48 @@ func writeResults(t *testing.T, p Protocol, dataset string, table *bytes.Buffer)
 		t.Fatalf("results.json: %v\n%s", err, b)
 	}
 	return m
+}
+
+// TestDatasetLayout: any dataset in the UCSD layout, with a CSV truth and
+// video files for clips, gets the same protocol: the last two training
+// clips held out for the calibration, masks where Test has _gt folders.
+func TestDatasetLayout(t *testing.T) {
+	data := t.TempDir()
+	for _, f := range []string{"Train/cam1.mp4", "Train/cam2.mp4", "Train/cam3.avi", "Train/cam4", "Train/notes.txt", "Test/t1.mp4", "Test/t1_gt/001.png", "truth.csv"} {
+		path := filepath.Join(data, f)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Ext(f) == "" {
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.WriteFile(path, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := Dataset(data, t.TempDir(), Settings{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := func(paths []string) (names []string) {
+		for _, x := range paths {
+			names = append(names, filepath.Base(x))
+		}
+		return names
+	}
+	if got := base(p.Train); !slices.Equal(got, []string{"cam1.mp4", "cam2.mp4"}) {
+		t.Errorf("train %v", got)
+	}
+	if got := base(p.Calib); !slices.Equal(got, []string{"cam3.avi", "cam4"}) {
+		t.Errorf("calibration %v", got)
+	}
+	if filepath.Base(p.Truth) != "truth.csv" || p.Masks != filepath.Join(data, "Test") {
+		t.Errorf("truth %s masks %s", p.Truth, p.Masks)
+	}
+	if _, err := Dataset(filepath.Join(data, "Test"), t.TempDir(), Settings{}, false); err == nil || !strings.Contains(err.Error(), "has no Train/ and Test/ folders") {
+		t.Errorf("no layout: %v", err)
+	}
 }

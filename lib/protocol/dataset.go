@@ -1,4 +1,5 @@
-// The UCSD protocol: presets, the data's layout, results.json and the table.
+// The dataset protocol (UCSD's, on any dataset in its layout): presets,
+// the data's layout, results.json and the table.
 
 package protocol
 
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,9 +21,9 @@ import (
 	"stae/lib/atomicfile"
 )
 
-// Ped2Env are the environment variables that override the cpu preset, with
+// PresetEnv are the environment variables that override the cpu preset, with
 // what each sets.
-var Ped2Env = [][2]string{
+var PresetEnv = [][2]string{
 	{"PED2_SIZE", "frame side (67)"},
 	{"PED2_BATCH", "fit --batch (8)"},
 	{"PED2_EPOCHS", "fit --epochs (1)"},
@@ -44,7 +46,7 @@ const flowSize = "180x120"
 
 // Preset is the settings of a named preset: paper (the paper's protocol:
 // 227x227, whole-frame squared error, per-video min-max, no smoothing) or
-// cpu (see README, "Ped2"), which getenv's PED2_* values override.
+// cpu (see README, "Results"), which getenv's PED2_* values override.
 func Preset(name string, getenv func(string) string) (Settings, error) {
 	env := func(key, def string) string {
 		if v := getenv(key); v != "" {
@@ -92,19 +94,24 @@ func Preset(name string, getenv func(string) string) (Settings, error) {
 	return s, nil
 }
 
-// Ped2 is the protocol on a UCSD dataset folder DATA (Train/, Test/ and
-// the ground truth Test/*.m); quick takes two training clips, one epoch and
-// two test clips.
-func Ped2(data, out string, s Settings, quick bool) (Protocol, error) {
-	if fi, err := os.Stat(filepath.Join(data, "Train")); err != nil || !fi.IsDir() {
-		return Protocol{}, fmt.Errorf("%s has no Train/ and Test/ folders", data)
+// Dataset is the protocol on a dataset folder DATA in the UCSD layout:
+// DATA/Train holds normal clips (image folders or video files), DATA/Test
+// the test clips, and the ground truth is the first UCSD .m file in Test,
+// else the first video,first,last CSV file in Test or DATA; pixel masks,
+// where there are any, are Test's <video>_gt folders. quick takes two
+// training clips, one calibration clip, one epoch and two test clips.
+func Dataset(data, out string, s Settings, quick bool) (Protocol, error) {
+	if !isDir(filepath.Join(data, "Train")) || !isDir(filepath.Join(data, "Test")) {
+		return Protocol{}, fmt.Errorf("%s has no Train/ and Test/ folders (the UCSD layout: Train/ normal clips, Test/ test clips and the ground truth)", data)
 	}
-	if fi, err := os.Stat(filepath.Join(data, "Test")); err != nil || !fi.IsDir() {
-		return Protocol{}, fmt.Errorf("%s has no Train/ and Test/ folders", data)
+	var truths []string
+	for _, pattern := range []string{filepath.Join(data, "Test", "*.m"), filepath.Join(data, "Test", "*.csv"), filepath.Join(data, "*.csv")} {
+		if truths, _ = filepath.Glob(pattern); len(truths) > 0 {
+			break
+		}
 	}
-	truths, _ := filepath.Glob(filepath.Join(data, "Test", "*.m"))
 	if len(truths) == 0 {
-		return Protocol{}, fmt.Errorf("no ground truth (*.m) in %s", filepath.Join(data, "Test"))
+		return Protocol{}, fmt.Errorf("no ground truth in %s: a UCSD .m file, or a CSV file of video,first,last rows (1-based, inclusive)", filepath.Join(data, "Test"))
 	}
 	p := Protocol{Train: []string{filepath.Join(data, "Train")}, Test: []string{filepath.Join(data, "Test")},
 		Truth: truths[0], Out: out, Settings: s}
@@ -125,18 +132,27 @@ func Ped2(data, out string, s Settings, quick bool) (Protocol, error) {
 	return p, nil
 }
 
-// clips are the first n subfolders of dir (all of them for n < 0),
-// ground-truth masks (_gt) aside.
+// clips are the first n clips of a dataset folder (all of them for n < 0),
+// in name order: subfolders and video files, ground-truth masks (_gt),
+// hidden entries and other files aside.
 func clips(dir string, n int) []string {
 	es, _ := os.ReadDir(dir)
 	var cs []string
 	for _, e := range es {
-		if isDir(filepath.Join(dir, e.Name())) && !strings.HasSuffix(e.Name(), "_gt") && (n < 0 || len(cs) < n) {
-			cs = append(cs, filepath.Join(dir, e.Name()))
+		name := e.Name()
+		path := filepath.Join(dir, name)
+		clip := isDir(path) && !strings.HasSuffix(name, "_gt") || !e.IsDir() && slices.Contains(videoExts, strings.ToLower(filepath.Ext(name)))
+		if clip && !strings.HasPrefix(name, ".") && (n < 0 || len(cs) < n) {
+			cs = append(cs, path)
 		}
 	}
 	return cs
 }
+
+// videoExts are the file extensions frames takes as video clips in a
+// dataset folder (lib/video.VideoExts, kept here so that this package
+// does not link OpenCV).
+var videoExts = []string{".avi", ".m4v", ".mkv", ".mov", ".mp4", ".mpeg", ".mpg", ".ogv", ".webm", ".wmv"}
 
 func isDir(path string) bool {
 	fi, err := os.Stat(path)
@@ -198,17 +214,17 @@ type Evaluation struct {
 	Events json.RawMessage `json:"events"`
 }
 
-// RunPed2 runs the protocol's stages, then writes roc.csv (the model's),
+// RunDataset runs the protocol's stages, then writes roc.csv (the model's),
 // results.json and, on stdout, the table.
-func RunPed2(ctx context.Context, r *Runner, p Protocol, dataset, preset string, quick bool, stdout io.Writer) error {
+func RunDataset(ctx context.Context, r *Runner, p Protocol, dataset, preset string, quick bool, stdout io.Writer) error {
 	if err := r.Run(ctx, p.Stages()...); err != nil {
 		return err
 	}
-	return writePed2(p, dataset, preset, quick, stdout)
+	return writeDataset(p, dataset, preset, quick, stdout)
 }
 
-// writePed2 writes roc.csv, results.json and the table from the stages' files.
-func writePed2(p Protocol, dataset, preset string, quick bool, stdout io.Writer) error {
+// writeDataset writes roc.csv, results.json and the table from the stages' files.
+func writeDataset(p Protocol, dataset, preset string, quick bool, stdout io.Writer) error {
 	if err := copyFile(p.Path("model.roc.csv"), p.Path("roc.csv")); err != nil {
 		return err
 	}
@@ -373,18 +389,18 @@ func Table(w io.Writer, res Results, path string) error {
 	return err
 }
 
-// Ped2Outputs are the files the protocol promises in its output folder.
-var Ped2Outputs = []string{"stats.bin", "train.volumes", "model.stae", "test.volumes",
+// DatasetOutputs are the files the protocol promises in its output folder.
+var DatasetOutputs = []string{"stats.bin", "train.volumes", "model.stae", "test.volumes",
 	"model.errors", "model.scores", "model.events", "baseline.errors", "baseline.scores", "baseline.events",
 	"diff.errors", "diff.scores", "diff.events", "flow.errors", "flow.scores", "flow.events",
 	"calib.errors", "calib.json", "model.cscores", "model.alarms", "model.pixel.json",
 	"results.json", "roc.csv"}
 
-// CheckPed2 says what is missing or malformed among the protocol's outputs
+// CheckDataset says what is missing or malformed among the protocol's outputs
 // in out: every file there and not empty, results.json valid JSON with both
 // evaluations and every key, roc.csv with a CSV header.
-func CheckPed2(out string) error {
-	for _, f := range Ped2Outputs {
+func CheckDataset(out string) error {
+	for _, f := range DatasetOutputs {
 		if fi, err := os.Stat(filepath.Join(out, f)); err != nil || fi.Size() == 0 {
 			return fmt.Errorf("%s is missing or empty", filepath.Join(out, f))
 		}
