@@ -356,7 +356,7 @@ func Table(w io.Writer, res Results, path string) error {
 		fmt.Fprintf(w, "%-10s %9.1f%% %9.1f%% %7.1f%% %12s %12d\n", e.name, 100*f.AUCMicro, 100*f.AUCMacro, 100*f.EER,
 			fmt.Sprintf("%d/%d", g.Detected, g.GTEvents), g.FalseAlarms)
 	}
-	fmt.Fprintln(w, "no model: baseline = energy of the normalised frame; diff = frame-difference energy; flow = optical-flow energy")
+	fmt.Fprintln(w, "no model: baseline = energy of the model's normalised input (appearance for gray); diff = frame-difference energy; flow = optical-flow energy")
 	if len(res.Pixel) > 0 {
 		fmt.Fprintf(w, "\npixel level (40%% of an anomaly's pixels flagged):")
 		for _, d := range Detectors {

@@ -77,7 +77,7 @@ func TestResultsAndCheck(t *testing.T) {
 		"baseline        83.9%      85.0%    20.9%        12/12            2\n" +
 		"diff            89.2%      85.0%    20.9%        12/12            2\n" +
 		"flow            92.2%      85.0%    20.9%        12/12            2\n" +
-		"no model: baseline = energy of the normalised frame; diff = frame-difference energy; flow = optical-flow energy\n" +
+		"no model: baseline = energy of the model's normalised input (appearance for gray); diff = frame-difference energy; flow = optical-flow energy\n" +
 		"best no-model baseline: flow\n" +
 		"results: " + filepath.Join(out, "results.json") + "\n"
 	if table.String() != want {

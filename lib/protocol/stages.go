@@ -47,7 +47,7 @@ type Protocol struct {
 
 // Detectors are what every job evaluates, all scored the same way: the
 // model and the no-model baselines (recon --baseline): "baseline", the
-// energy of the normalised frame (the reference since the first release),
+// energy of the model's normalised input (for gray input, the appearance: the reference since the first release),
 // "diff", the energy of the frame difference x_t - x_{t-1}, and "flow", the
 // energy of Farneback's optical flow (sum of dx^2 + dy^2), both of raw
 // [0,1] frames.
@@ -58,7 +58,7 @@ var Baselines = Detectors[1:]
 
 // BaselineNames say what each baseline scores.
 var BaselineNames = map[string]string{
-	"baseline": "energy of the normalised frame (recon --baseline)",
+	"baseline": "energy of the model's normalised input, the frame itself for gray (recon --baseline)",
 	"diff":     "frame-difference energy, sum of (x_t - x_{t-1})^2",
 	"flow":     "optical-flow energy, Farneback, sum of dx^2 + dy^2",
 }
