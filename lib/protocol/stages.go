@@ -47,8 +47,8 @@ type Protocol struct {
 
 // Detectors are what every job evaluates, all scored the same way: the
 // model and the no-model baselines (recon --baseline): "baseline", the
-// energy of the model's normalised input (for gray input, the appearance: the reference since the first release),
-// "diff", the energy of the frame difference x_t - x_{t-1}, and "flow", the
+// energy of the model's normalised input (for gray input the appearance,
+// the reference since the first release), "diff", the energy of the frame difference x_t - x_{t-1}, and "flow", the
 // energy of Farneback's optical flow (sum of dx^2 + dy^2), both of raw
 // [0,1] frames.
 var Detectors = []string{"model", "baseline", "diff", "flow"}
