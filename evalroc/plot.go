@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"stae/lib/atomicfile"
 	"stae/lib/english"
 	"stae/lib/plot"
 	"stae/lib/stream"
@@ -18,8 +19,22 @@ import (
 // rocFile is the ROC picture's name in the --plot folder.
 const rocFile = "roc.png"
 
-// writePlots draws the report's pictures into dir, creating it.
-func writePlots(ctx context.Context, dir, eventsPath string, rep *frameReport, warn func(string, ...any)) error {
+// plotName is the file name of a video's plot: stream.FileName's, except
+// that a video called like the ROC picture ("roc") has its first byte
+// escaped, a name FileName never gives, so no id overwrites roc.png and no
+// two ids share a plot.
+func plotName(id string) string {
+	n := stream.FileName(id)
+	if n+".png" == rocFile {
+		n = fmt.Sprintf("%%%02X", n[0]) + n[1:]
+	}
+	return n + ".png"
+}
+
+// writePlots draws the report's pictures into the folder dir, whole or
+// not at all: into a temporary sibling, renamed into place (replacing an
+// earlier folder) once every picture is written.
+func writePlots(ctx context.Context, dir, eventsPath string, rep *frameReport, warn func(string, ...any)) (err error) {
 	events := map[string][]plot.Event{}
 	if eventsPath != "" {
 		var err error
@@ -27,10 +42,22 @@ func writePlots(ctx context.Context, dir, eventsPath string, rep *frameReport, w
 			return err
 		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	out, err := atomicfile.NewDir(dir)
+	if err != nil {
 		return fmt.Errorf("--plot: %w", err)
 	}
+	defer func() {
+		if err == nil {
+			err = out.Commit()
+		}
+		if err != nil {
+			out.Abort()
+		}
+	}()
 	for _, v := range rep.scores.videos {
+		if ctx.Err() != nil {
+			return stream.ErrInterrupted
+		}
 		pv := plot.Video{ID: v.ID, Frames: v.Frames, Regularity: v.Regularity, Events: events[v.ID]}
 		for _, s := range v.Truth {
 			pv.Truth = append(pv.Truth, plot.Span{Start: s.Start, End: s.End})
@@ -39,7 +66,7 @@ func writePlots(ctx context.Context, dir, eventsPath string, rep *frameReport, w
 		if err != nil {
 			return err
 		}
-		if err := plot.WritePNG(p, filepath.Join(dir, stream.FileName(v.ID)+".png"), plot.VideoWidth, plot.VideoHeight); err != nil {
+		if err := plot.WritePNG(p, filepath.Join(out.Path, plotName(v.ID)), plot.VideoWidth, plot.VideoHeight); err != nil {
 			return fmt.Errorf("plot of %s: %w", v.ID, err)
 		}
 	}
@@ -52,7 +79,7 @@ func writePlots(ctx context.Context, dir, eventsPath string, rep *frameReport, w
 	if err != nil {
 		return err
 	}
-	if err := plot.WritePNG(p, filepath.Join(dir, rocFile), plot.ROCSize, plot.ROCSize); err != nil {
+	if err := plot.WritePNG(p, filepath.Join(out.Path, rocFile), plot.ROCSize, plot.ROCSize); err != nil {
 		return fmt.Errorf("ROC plot: %w", err)
 	}
 	return nil

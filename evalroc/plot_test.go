@@ -175,3 +175,19 @@ func TestPlotUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestPlotNames: ids that would leave the folder, collide once sanitised,
+// or take the ROC picture's name each get a plot of their own inside it.
+func TestPlotNames(t *testing.T) {
+	seen := map[string]string{}
+	for _, id := range []string{"..", ".", "a/b", "a_b", "a%2Fb", "roc", "%72oc", "Test001", "../../etc/x"} {
+		n := plotName(id)
+		if n == rocFile || strings.ContainsAny(n, `/\`) || strings.HasPrefix(n, ".") {
+			t.Errorf("plotName(%q) = %q", id, n)
+		}
+		if prev, ok := seen[n]; ok {
+			t.Errorf("%q and %q share %q", prev, id, n)
+		}
+		seen[n] = id
+	}
+}

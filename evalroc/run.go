@@ -80,10 +80,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&cli.StringFlag{Name: "truth", Usage: "ground truth: UCSD .m file or video,first,last CSV (required, except with --masks)"},
 		&cli.StringFlag{Name: "masks", Usage: "pixel masks: folder of <video>_gt/ or <video>/ mask folders; evaluates an error stream with maps (recon --maps) at pixel level"},
 		&cli.StringFlag{Name: "score", Value: "abnormality", Usage: "score field ranked as anomalous: abnormality, regularity (low = anomalous) or error"},
-		&cli.StringFlag{Name: "roc", Usage: "write the micro ROC's points (threshold,fpr,tpr) to this CSV file"},
+		&cli.StringFlag{Name: "roc", Usage: "write the micro ROC's points (threshold,fpr,tpr) to this CSV file (whole or not at all; a symbolic link is written through to the file it points to)"},
 		&cli.BoolFlag{Name: "strict", Usage: "truth for videos the stream lacks is an error, not a warning"},
 		&cli.BoolFlag{Name: "json", Usage: "write one JSON object instead of a table"},
-		&cli.StringFlag{Name: "plot", Usage: "write pictures to this folder: <video>.png (regularity, truth shaded) and roc.png (score streams)"},
+		&cli.StringFlag{Name: "plot", Usage: "write pictures to this folder, which appears whole or not at all: <video>.png (regularity, truth shaded; the id escaped as in stream.FileName) and roc.png (score streams)"},
 		&cli.StringFlag{Name: "events", Usage: "event stream file (from events) whose events --plot marks"},
 
 		tool.QuietFlag,

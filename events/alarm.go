@@ -49,8 +49,8 @@ func alarmFlags() []cli.Flag {
 		&cli.Float64Flag{Name: "false-alarms-per-hour", DefaultText: "none", Usage: "--alarm: set the threshold so that normal footage (--calibration) raises at most this many alarms an hour"},
 		&cli.Float64Flag{Name: "threshold", DefaultText: "none", Usage: "--alarm: abnormality above which an alarm opens"},
 		&cli.Float64Flag{Name: "release", DefaultText: "the threshold", Usage: "--alarm: abnormality at or below which an open alarm ends (hysteresis)"},
-		&cli.IntFlag{Name: "min-frames", Value: 5, Usage: "--alarm: frames above the threshold before an alarm opens"},
-		&cli.IntFlag{Name: "max-gap", Value: 0, Usage: "--alarm: longest dip (frames) that does not end an alarm"},
+		tool.IntFlag("min-frames", 5, 1, 1<<30, "--alarm: frames above the threshold before an alarm opens, 1 to 1073741824"),
+		tool.IntFlag("max-gap", 0, 0, 1<<30, "--alarm: longest dip (frames) that does not end an alarm, 0 to 1073741824"),
 		&cli.BoolFlag{Name: "open", Usage: "--alarm: also write a record (\"state\":\"open\") when an alarm opens"},
 		&cli.Float64Flag{Name: "fps", DefaultText: "the stream's, else the calibration's", Usage: "--alarm: frame rate for start_s and end_s"},
 	}

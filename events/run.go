@@ -40,9 +40,9 @@ EXAMPLES:
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := tool.NewApp("events", "find abnormal events: persistent minima of the regularity score, or live alarms", description+alarmHelp, stdin, stdout, stderr)
 	app.Flags = []cli.Flag{
-		&cli.Float64Flag{Name: "min-persistence", Value: 0.1, Usage: "keep minima whose persistence is at least this (regularity is scaled to [0, 1] per video, so 0.1 drops dips under a tenth of its range: noise)"},
+		tool.FloatFlag("min-persistence", 0.1, 0, 1, "keep minima whose persistence is at least this, 0 to 1 (regularity is scaled to [0, 1] per video, so 0.1 drops dips under a tenth of its range: noise)"),
 		&cli.Float64Flag{Name: "max-regularity", DefaultText: "no limit", Usage: "keep minima whose regularity is at most this"},
-		&cli.IntFlag{Name: "window", Value: 50, Usage: "kept minima at most this many frames apart form one event; 0: each its own"},
+		tool.IntFlag("window", 50, 0, 1<<30, "kept minima at most this many frames apart form one event, 0 to 1073741824; 0: each its own"),
 		tool.JSONFlag,
 
 		tool.QuietFlag,

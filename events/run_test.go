@@ -143,7 +143,7 @@ func TestEventsBadInput(t *testing.T) {
 		code int
 		want string
 	}{
-		{"negative window", nil, []string{"--window", "-1"}, 2, "events: --window -1 is negative (see events --help)\n"},
+		{"negative window", nil, []string{"--window", "-1"}, 2, "events: --window \"-1\": want a whole number from 0 to 1073741824 (see events --help)\n"},
 		{"not contiguous", scoreStream(t, []string{"A", "B", "A"}, []float64{1}, []float64{1}, []float64{1}), nil, 1,
 			"events: record 3: video A appears again after B; a video's records must be contiguous\n"},
 		{"error stream", func() []byte {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"stae/lib/atomicfile"
 	"stae/lib/model"
 	"stae/lib/model/checkpoint"
 	"stae/lib/progress"
@@ -58,15 +59,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app := tool.NewApp("fit", "train the spatiotemporal autoencoder on a volume stream", description, stdin, stdout, stderr)
 	app.Flags = []cli.Flag{
 		&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "checkpoint to write"},
-		&cli.IntFlag{Name: "epochs", Value: 50, Usage: "most epochs to train"},
-		&cli.IntFlag{Name: "batch", Value: 64, Usage: "volumes per Adam step"},
-		&cli.IntFlag{Name: "micro-batch", Value: 4, Usage: "volumes per graph run (gradients are added up); bounds memory"},
-		&cli.Float64Flag{Name: "lr", Value: 1e-4, Usage: "Adam learning rate"},
-		&cli.IntFlag{Name: "patience", Value: 10, Usage: "stop after this many epochs without a better validation loss"},
-		&cli.Float64Flag{Name: "val-share", Value: 0.15, Usage: "share of volumes held out for validation"},
+		tool.IntFlag("epochs", 50, 1, 100000, "most epochs to train, 1 to 100000"),
+		tool.IntFlag("batch", 64, 1, 4096, "volumes per Adam step, 1 to 4096"),
+		tool.IntFlag("micro-batch", 4, 1, 64, "volumes per graph run (gradients are added up), 1 to 64; bounds memory"),
+		tool.FloatFlag("lr", 1e-4, 1e-12, 1, "Adam learning rate, 1e-12 to 1"),
+		tool.IntFlag("patience", 10, 1, 100000, "stop after this many epochs without a better validation loss, 1 to 100000"),
+		tool.FloatFlag("val-share", 0.15, 0, 0.99, "share of volumes held out for validation, 0 to 0.99"),
 		&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed for weights, validation split and shuffling"},
 		&cli.StringFlag{Name: "resume", Usage: "continue training from this checkpoint"},
-		&cli.Float64Flag{Name: "scale", Value: 1, Usage: "multiply every layer's maps (0.25: 32, 16, 16-8-16, 32)"},
+		tool.FloatFlag("scale", 1, 0.01, 4, "multiply every layer's maps (0.25: 32, 16, 16-8-16, 32), 0.01 to 4"),
 		&cli.BoolFlag{Name: "no-peephole", Usage: "leave the ConvLSTM peepholes out"},
 		&cli.StringFlag{Name: "target", Value: "reconstruct", Usage: "what the model learns to output: reconstruct (each frame of the volume, the paper) or next (each frame's successor: volumes then hold one frame more than the model's length)"},
 		tool.QuietFlag,
@@ -77,20 +78,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		o := checkpoint.Options{Epochs: c.Int("epochs"), Batch: c.Int("batch"), MicroBatch: c.Int("micro-batch"),
 			LR: c.Float64("lr"), Patience: c.Int("patience"), ValShare: c.Float64("val-share")}
-		switch {
-		case o.Epochs < 1:
-			return tool.Usagef("--epochs %d: want at least 1", o.Epochs)
-		case o.Batch < 1 || o.MicroBatch < 1:
-			return tool.Usagef("--batch and --micro-batch must be at least 1")
-		case !(o.LR > 0):
-			return tool.Usagef("--lr %g: want a positive rate", o.LR)
-		case o.Patience < 1:
-			return tool.Usagef("--patience %d: want at least 1", o.Patience)
-		case !(o.ValShare >= 0 && o.ValShare < 1):
-			return tool.Usagef("--val-share %g: want a share in [0, 1)", o.ValShare)
-		case !(c.Float64("scale") > 0):
-			return tool.Usagef("--scale %g: want a positive factor", c.Float64("scale"))
-		}
 		target, err := model.ParseTarget(c.String("target"))
 		if err != nil {
 			return tool.Usagef("--target: %v", err)
@@ -99,6 +86,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			out: c.String("out"), resume: c.String("resume"), quiet: c.Bool("quiet"), stderr: stderr}
 		if f.resume != "" && c.IsSet("epochs") {
 			f.epochsSet = true
+		}
+		f.isSet = c.IsSet
+		// Learn now, not after the first epoch, that --out cannot be written.
+		if err := atomicfile.CheckWritable(f.out); err != nil {
+			return fmt.Errorf("--out: %w", err)
 		}
 		return f.fit(c.Context, stdin)
 	}
@@ -218,6 +210,7 @@ type fitter struct {
 	target           model.Target
 	out, resume      string
 	quiet, epochsSet bool
+	isSet            func(name string) bool // whether a flag was given
 	stderr           io.Writer
 	meter            *progress.Meter // a bar on a terminal; nil when quiet
 }
@@ -254,6 +247,9 @@ func (f *fitter) fit(ctx context.Context, stdin io.Reader) error {
 		}
 		if ck.Train == nil {
 			return fmt.Errorf("resume: %s holds no training state", f.resume)
+		}
+		if err := f.checkResume(ck); err != nil {
+			return err
 		}
 	}
 	d, err := read(stream.CancelReader(ctx, stdin))
@@ -312,11 +308,9 @@ func (f *fitter) fit(ctx context.Context, stdin io.Reader) error {
 	f.logf("%d volumes of %s (%d distinct frames), %d for validation; model %s",
 		len(d.volumes), stream.ShapeString(d.shape), len(d.frames), len(valIdx), describe(cur.Config))
 
-	vs := d.length * d.h * d.w
-	bufs := make([][]float32, f.opts.Batch)
-	for i := range bufs {
-		bufs[i] = make([]float32, 0, vs)
-	}
+	// A batch's buffers grow as they are filled: no more of them than
+	// there are volumes, whatever --batch says.
+	bufs := make([][]float32, min(f.opts.Batch, len(d.volumes)))
 	batchOf := func(idx []int) [][]float32 {
 		b := bufs[:len(idx)]
 		for i, v := range idx {
@@ -407,6 +401,43 @@ func (f *fitter) fit(ctx context.Context, stdin io.Reader) error {
 		f.logf("stopped early: %s", ck.History.Stopped)
 	}
 	f.logf("wrote %s (best validation loss %.5f at epoch %d)", f.out, ck.History.BestValLoss, ck.History.BestEpoch)
+	return nil
+}
+
+// checkResume refuses a flag given with --resume that says otherwise than
+// the checkpoint, which a resumed run follows: only --epochs may change
+// (it extends or shortens the run).
+func (f *fitter) checkResume(ck *checkpoint.Checkpoint) error {
+	o, c := ck.Train.Options, ck.Model.Config
+	set := func(name string) bool { return f.isSet != nil && f.isSet(name) }
+	refuse := func(name string, given, saved any) error {
+		return tool.Usagef("--%s %v: %s was trained with --%s %v, which --resume continues (leave --%s out)", name, given, f.resume, name, saved, name)
+	}
+	switch {
+	case set("batch") && f.opts.Batch != o.Batch:
+		return refuse("batch", f.opts.Batch, o.Batch)
+	case set("micro-batch") && f.opts.MicroBatch != o.MicroBatch:
+		return refuse("micro-batch", f.opts.MicroBatch, o.MicroBatch)
+	case set("lr") && f.opts.LR != o.LR:
+		return refuse("lr", f.opts.LR, o.LR)
+	case set("patience") && f.opts.Patience != o.Patience:
+		return refuse("patience", f.opts.Patience, o.Patience)
+	case set("val-share") && f.opts.ValShare != o.ValShare:
+		return refuse("val-share", f.opts.ValShare, o.ValShare)
+	case set("seed") && f.seed != ck.History.Seed:
+		return refuse("seed", f.seed, ck.History.Seed)
+	case set("target") && f.target != c.Target:
+		return refuse("target", f.target, c.Target)
+	case set("no-peephole") && f.peep != c.Peephole:
+		return tool.Usagef("--no-peephole: %s was trained with peepholes, which --resume continues (leave --no-peephole out)", f.resume)
+	}
+	if set("scale") {
+		want := model.Paper(c.Height, c.Width).Scaled(f.scale)
+		if want.Conv1 != c.Conv1 || want.Conv2 != c.Conv2 || want.Deconv1 != c.Deconv1 || !slices.Equal(want.LSTM, c.LSTM) {
+			return tool.Usagef("--scale %g: %s was trained with --scale %g (maps %d-%d-%v-%d), which --resume continues (leave --scale out)",
+				f.scale, f.resume, float64(c.Conv1)/float64(model.Paper(c.Height, c.Width).Conv1), c.Conv1, c.Conv2, c.LSTM, c.Deconv1)
+		}
+	}
 	return nil
 }
 

@@ -146,7 +146,7 @@ func TestRefusals(t *testing.T) {
 		want string
 	}{
 		{"no out", volumes(t), nil, 2, "fit: missing --out (see fit --help)"},
-		{"bad val share", volumes(t), []string{"--out", filepath.Join(dir, "x"), "--val-share", "1"}, 2, "fit: --val-share 1: want a share in [0, 1)"},
+		{"bad val share", volumes(t), []string{"--out", filepath.Join(dir, "x"), "--val-share", "1"}, 2, `fit: --val-share "1": want a number from 0 to 0.99`},
 		{"empty stream", nil, []string{"--out", filepath.Join(dir, "x")}, 1, "fit: reading volumes: "},
 		{"resume from nothing", volumes(t), []string{"--out", filepath.Join(dir, "x"), "--resume", filepath.Join(dir, "none")}, 1, "fit: resume: open "},
 	}
@@ -157,5 +157,50 @@ func TestRefusals(t *testing.T) {
 				t.Errorf("exit %d, %q; want %d, %q...", code, msg, c.code, c.want)
 			}
 		})
+	}
+}
+
+// TestResumeRefusesConflictingFlags: a flag given with --resume that says
+// otherwise than the checkpoint is a usage error naming the checkpoint's
+// value; the same value, or --epochs, is accepted.
+func TestResumeRefusesConflictingFlags(t *testing.T) {
+	in := volumes(t)
+	dir := t.TempDir()
+	ck := filepath.Join(dir, "m.stae")
+	if code, msg := fitRun(t, context.Background(), in, "--out", ck, "--epochs", "1"); code != 0 {
+		t.Fatalf("exit %d: %s", code, msg)
+	}
+	out := filepath.Join(dir, "next.stae")
+	for _, tc := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"--batch", "16"}, "fit: --batch 16: " + ck + " was trained with --batch 8, which --resume continues (leave --batch out) (see fit --help)\n"},
+		{[]string{"--micro-batch", "2"}, "fit: --micro-batch 2: " + ck + " was trained with --micro-batch 3"},
+		{[]string{"--lr", "0.01"}, "fit: --lr 0.01: " + ck + " was trained with --lr 0.001"},
+		{[]string{"--seed", "7"}, "fit: --seed 7: " + ck + " was trained with --seed 1"},
+		{[]string{"--val-share", "0.5"}, "fit: --val-share 0.5: " + ck + " was trained with --val-share 0.15"},
+		{[]string{"--patience", "3"}, "fit: --patience 3: " + ck + " was trained with --patience 10"},
+		{[]string{"--target", "next"}, "fit: --target next: " + ck + " was trained with --target reconstruct"},
+		{[]string{"--no-peephole"}, "fit: --no-peephole: " + ck + " was trained with peepholes"},
+		{[]string{"--scale", "0.5"}, "fit: --scale 0.5: " + ck + " was trained with --scale 0.0"},
+	} {
+		t.Run(tc.flags[0], func(t *testing.T) {
+			code, msg := fitRun(t, context.Background(), in, append([]string{"--out", out, "--resume", ck, "--epochs", "2"}, tc.flags...)...)
+			if code != 2 || !strings.HasPrefix(msg, tc.want) || strings.Count(msg, "\n") != 1 {
+				t.Errorf("exit %d, %q; want 2, %q...", code, msg, tc.want)
+			}
+		})
+	}
+	if code, msg := fitRun(t, context.Background(), in, "--out", out, "--resume", ck, "--epochs", "2", "--seed", "1"); code != 0 {
+		t.Errorf("resume with the checkpoint's own values: exit %d, %s", code, msg)
+	}
+}
+
+func TestOutMustBeWritable(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "missing", "m.stae")
+	code, msg := fitRun(t, context.Background(), volumes(t), "--out", out)
+	if want := "fit: --out: cannot write " + out + ": "; code != 1 || !strings.HasPrefix(msg, want) {
+		t.Errorf("exit %d, %q; want 1, %q...", code, msg, want)
 	}
 }

@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&cli.StringFlag{Name: "error", Value: "sum", Usage: "sum: squared error summed over the frame (the paper); region:N: the worst N x N region's mean squared error"},
 		&cli.BoolFlag{Name: "maps", Usage: "add each frame's per-pixel squared error map"},
 		&cli.StringFlag{Name: "overlay", Usage: "render each frame with its error map as heat: a folder of PNGs (PATH/<video>/NNNNNN.png), or one video file if PATH ends in .avi"},
-		&cli.IntFlag{Name: "batch", Value: 4, Usage: "volumes per graph run"},
+		tool.IntFlag("batch", 4, 1, maxBatch, fmt.Sprintf("volumes per graph run, 1 to %d", maxBatch)),
 		tool.JSONFlag,
 		tool.QuietFlag,
 	}
@@ -73,21 +73,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if mode != "mean" && mode != "last" {
 			return tool.Usagef("--frame-error %q: want mean or last", mode)
 		}
-		if c.Int("batch") < 1 {
-			return tool.Usagef("--batch %d: want at least 1", c.Int("batch"))
-		}
 		region, err := parseErrorMode(c.String("error"))
 		if err != nil {
 			return tool.Usagef("--error: %v", err)
 		}
 		r := &recon{last: mode == "last", maps: c.Bool("maps"), batch: c.Int("batch"), region: region}
-		if path := c.String("overlay"); path != "" {
-			if strings.HasSuffix(strings.ToLower(path), ".avi") {
-				r.overlay = render.NewVideoFile(path, 10)
-			} else if r.overlay, err = render.NewPNGDir(path); err != nil {
-				return fmt.Errorf("--overlay: %w", err)
-			}
-		}
 		switch {
 		case c.Bool("baseline") && c.IsSet("model"):
 			return tool.Usagef("--baseline scores without a model; drop --model")
@@ -97,6 +87,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		default:
 			if r.ck, err = checkpoint.Load(c.String("model")); err != nil {
 				return fmt.Errorf("model: %w", err)
+			}
+		}
+		if path := c.String("overlay"); path != "" {
+			if strings.HasSuffix(strings.ToLower(path), ".avi") {
+				r.overlay = render.NewVideoFile(path, 10)
+			} else if r.overlay, err = render.NewPNGDir(path); err != nil {
+				return fmt.Errorf("--overlay: %w", err)
 			}
 		}
 		err = r.run(c.Context, args, c.Bool("json"), c.Bool("quiet"), stdin, stdout, stderr)
@@ -114,6 +111,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app.Commands = append(app.Commands, tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
 }
+
+// maxBatch bounds --batch, and maxBatchBytes the volumes of one batch, so
+// a batch's graph stays well inside memory.
+const (
+	maxBatch      = 256
+	maxBatchBytes = 128 << 20
+)
 
 // parseErrorMode reads --error: "sum" gives 0, "region:N" gives N.
 func parseErrorMode(s string) (int, error) {
@@ -207,6 +211,10 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 		return err
 	}
 	r.px, r.planes, r.shape = c.Height*c.Width, c.InChannels(), []int{c.Height, c.Width}
+	if vb := 4 * c.VolumeFrames() * r.planes * r.px; vb <= 0 || r.batch*vb > maxBatchBytes {
+		return tool.Usagef("--batch %d: %d volumes of %s take %d MB, more than %d MB: use a smaller --batch",
+			r.batch, r.batch, stream.ShapeString(append([]int{c.VolumeFrames()}, frame.Shape()...)), r.batch*vb>>20, maxBatchBytes>>20)
+	}
 	// A frame is [H, W], or [C, H, W] once its planes are named (even
 	// one: a diff-only stream), as frames wrote it.
 	want := append([]int{c.VolumeFrames()}, frame.Shape()...)

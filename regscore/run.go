@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app := tool.NewApp("regscore", "turn reconstruction errors into per-video regularity scores", description, stdin, stdout, stderr)
 	app.Flags = []cli.Flag{
 		&cli.StringFlag{Name: "norm", Value: "minmax", Usage: "normalisation: minmax ((e-min)/(max-min)) or paper ((e-min)/max)"},
-		&cli.Float64Flag{Name: "smooth", Value: 0, Usage: "smooth e(t) over time with a Gaussian of this many frames (standard deviation) before normalising; 0: none"},
+		tool.FloatFlag("smooth", 0, 0, 1000, "smooth e(t) over time with a Gaussian of this many frames (standard deviation), 0 to 1000, before normalising; 0: none"),
 		&cli.StringFlag{Name: "calibration", Usage: "score each frame as it arrives against this calibration of normal footage (regscore calibrate): abnormality = the fraction of normal frames with a lower error; no per-video min/max"},
 		tool.JSONFlag,
 		tool.QuietFlag,

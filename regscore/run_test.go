@@ -99,7 +99,7 @@ func TestRegscoreSmooth(t *testing.T) {
 	if s, _ := h.Param("smooth"); s != 1.0 {
 		t.Errorf("smooth param %v", s)
 	}
-	if _, _, stderr, code := runRegscore(t, in, "--smooth", "-1"); code != 2 || !strings.HasPrefix(stderr, "regscore: --smooth -1") {
+	if _, _, stderr, code := runRegscore(t, in, "--smooth", "-1"); code != 2 || !strings.HasPrefix(stderr, `regscore: --smooth "-1": want a number from 0 to 1000`) {
 		t.Errorf("negative sigma: exit %d %q", code, stderr)
 	}
 }

@@ -46,9 +46,9 @@ EXAMPLES:
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := tool.NewApp("volumes", "cut a frame stream into volumes of T frames", description, stdin, stdout, stderr)
 	app.Flags = []cli.Flag{
-		&cli.IntFlag{Name: "length", Aliases: []string{"t"}, Value: 10, Usage: "frames per volume (T)"},
-		&cli.StringFlag{Name: "strides", Value: "1", Usage: "comma-separated skip strides, e.g. 1,2,3"},
-		&cli.IntFlag{Name: "hop", Value: 1, Usage: "frames between the first frames of consecutive windows"},
+		tool.IntFlag("length", 10, 1, maxLength, fmt.Sprintf("frames per volume (T), 1 to %d", maxLength), "t"),
+		&cli.StringFlag{Name: "strides", Value: "1", Usage: fmt.Sprintf("comma-separated skip strides, e.g. 1,2,3; each 1 to %d", maxStride)},
+		tool.IntFlag("hop", 1, 1, maxHop, fmt.Sprintf("frames between the first frames of consecutive windows, 1 to %d", maxHop)),
 		tool.JSONFlag,
 		tool.QuietFlag,
 	}
@@ -64,11 +64,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err := spec.Validate(); err != nil {
 			return tool.Usagef("%v", err)
 		}
+		for _, st := range strides {
+			if err := tool.CheckInt("--strides: stride", st, 1, maxStride); err != nil {
+				return err
+			}
+		}
 		return cut(c.Context, args, spec, c.Bool("json"), c.Bool("quiet"), stdin, stdout, stderr)
 	}
 	app.Commands = append(app.Commands, tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
 }
+
+// Bounds of the flags: far above any useful window, and small enough that
+// the frames a window spans stay countable.
+const (
+	maxLength = 1000
+	maxStride = 1000
+	maxHop    = 1 << 20
+)
 
 func parseInts(s string) ([]int, error) {
 	var out []int
@@ -79,7 +92,23 @@ func parseInts(s string) ([]int, error) {
 		}
 		out = append(out, n)
 	}
+	if len(out) > maxStride {
+		return nil, fmt.Errorf("%d strides: want at most %d", len(out), maxStride)
+	}
 	return out, nil
+}
+
+// checkVolumeSize refuses, before any work, volumes of frames of the
+// given shape too large for a stream's tensor.
+func checkVolumeSize(length int, frame []int) error {
+	n := 4 * length
+	for _, d := range frame {
+		if d <= 0 || n > stream.MaxTensorBytes/d {
+			return tool.Usagef("--length %d: volumes of %d frames of %s exceed the stream's %d MB limit on a tensor", length, length, stream.ShapeString(frame), stream.MaxTensorBytes>>20)
+		}
+		n *= d
+	}
+	return nil
 }
 
 // cutter holds the frames of the current video that a window may still use.
@@ -113,6 +142,9 @@ func cut(ctx context.Context, args []string, spec window.Spec, asJSON, quiet boo
 	switch fd, err := r.Header().FrameDesc(); {
 	case err == nil:
 		c.shape = fd.Shape()
+		if err := checkVolumeSize(spec.Length, c.shape); err != nil {
+			return err
+		}
 	case !errors.Is(err, stream.ErrMissingParam):
 		return err
 	}
@@ -126,6 +158,9 @@ func cut(ctx context.Context, args []string, spec window.Spec, asJSON, quiet boo
 
 func (c *cutter) add(f *stream.Frame) error {
 	if c.shape == nil {
+		if err := checkVolumeSize(c.spec.Length, f.Shape); err != nil {
+			return err
+		}
 		c.shape = f.Shape
 	}
 	if !slices.Equal(f.Shape, c.shape) {

@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"gocv.io/x/gocv"
 
@@ -20,44 +19,58 @@ import (
 )
 
 // PNGDir writes DIR/<video>/<frame>.png (frame 0-based, six digits, so
-// `ffmpeg -i DIR/Test001/%06d.png` reads them in order), each whole or not
-// at all.
+// `ffmpeg -i DIR/Test001/%06d.png` reads them in order). The folder appears
+// whole or not at all: the PNGs go into a temporary sibling of DIR, which
+// Close renames into place (replacing an earlier DIR only then) and Abort
+// removes.
 type PNGDir struct {
 	Dir  string
+	out  *atomicfile.Dir
 	made map[string]bool
 }
 
-// NewPNGDir returns a sink writing under dir, which it creates.
+// NewPNGDir returns a sink writing the folder dir.
 func NewPNGDir(dir string) (*PNGDir, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	out, err := atomicfile.NewDir(dir)
+	if err != nil {
 		return nil, fmt.Errorf("png folder: %w", err)
 	}
-	return &PNGDir{Dir: dir, made: map[string]bool{}}, nil
+	return &PNGDir{Dir: dir, out: out, made: map[string]bool{}}, nil
 }
 
-// Path is where the picture of a video's frame goes.
+// Path is where the picture of a video's frame goes once the folder is
+// complete.
 func (d *PNGDir) Path(video string, frame int) string {
 	return filepath.Join(d.Dir, stream.FileName(video), fmt.Sprintf("%06d.png", frame))
 }
 
 func (d *PNGDir) Write(video string, frame int, img image.Image) error {
+	if d.out.Path == "" {
+		return errors.New("png folder " + d.Dir + ": already closed")
+	}
+	sub := filepath.Join(d.out.Path, stream.FileName(video))
 	if !d.made[video] {
-		if err := os.MkdirAll(filepath.Join(d.Dir, stream.FileName(video)), 0o755); err != nil {
+		if err := os.Mkdir(sub, 0o755); err != nil {
 			return fmt.Errorf("png folder: %w", err)
 		}
 		d.made[video] = true
 	}
-	return atomicfile.Write(d.Path(video, frame), 0o644, func(w io.Writer) error {
+	return atomicfile.Write(filepath.Join(sub, fmt.Sprintf("%06d.png", frame)), 0o644, func(w io.Writer) error {
 		return png.Encode(w, img)
 	})
 }
 
-// Close does nothing: every PNG is complete when Write returns.
-func (d *PNGDir) Close() error { return nil }
+// Close puts the finished folder in place.
+func (d *PNGDir) Close() error { return d.out.Commit() }
+
+// Abort removes what was written; an earlier folder stays as it was.
+func (d *PNGDir) Abort() { d.out.Abort() }
 
 // VideoFile writes every picture it receives, of one size, as the frames of
 // one video file through OpenCV. The file is written under a temporary name
-// and renamed by Close, so it is whole or absent.
+// beside Path, checked to decode to every frame written (OpenCV's
+// VideoWriter reports no write error: a full disk leaves a short file), and
+// renamed by Close, so it is whole or absent.
 type VideoFile struct {
 	Path  string
 	FPS   float64
@@ -83,8 +96,11 @@ func (v *VideoFile) open(w, h int) error {
 	if v.FPS <= 0 {
 		return fmt.Errorf("video %s: frame rate %v must be positive", v.Path, v.FPS)
 	}
-	dir, base := filepath.Split(v.Path)
-	f, err := os.CreateTemp(dir, "."+strings.TrimSuffix(base, filepath.Ext(base))+".tmp*"+filepath.Ext(base))
+	to, err := atomicfile.Resolve(v.Path)
+	if err != nil {
+		return fmt.Errorf("video %s: %w", v.Path, err)
+	}
+	f, err := atomicfile.Temp(to)
 	if err != nil {
 		return fmt.Errorf("video %s: %w", v.Path, err)
 	}
@@ -93,6 +109,7 @@ func (v *VideoFile) open(w, h int) error {
 	vw, err := gocv.VideoWriterFile(v.tmp, codec, v.FPS, w, h, true)
 	if err != nil || !vw.IsOpened() {
 		os.Remove(v.tmp)
+		v.tmp = ""
 		if vw != nil {
 			vw.Close()
 		}
@@ -124,28 +141,59 @@ func (v *VideoFile) Write(video string, frame int, img image.Image) error {
 	return nil
 }
 
-// Close finishes the file and gives it its name. A sink that received no
-// picture writes no file.
+// Close finishes the file, checks that it decodes to every frame written,
+// and gives it its name. A sink that received no picture writes no file.
 func (v *VideoFile) Close() error {
 	if v.writer == nil {
 		return nil
 	}
 	v.writer.Close()
 	v.writer = nil
-	if st, err := os.Stat(v.tmp); err != nil || st.Size() == 0 {
+	fail := func(err error) error {
 		os.Remove(v.tmp)
-		return errors.New("video " + v.Path + ": OpenCV wrote nothing")
+		v.tmp = ""
+		return fmt.Errorf("video %s: %w", v.Path, err)
+	}
+	if st, err := os.Stat(v.tmp); err != nil || st.Size() == 0 {
+		return fail(errors.New("OpenCV wrote nothing"))
+	}
+	if n, err := countFrames(v.tmp); err != nil {
+		return fail(err)
+	} else if n != v.n {
+		return fail(fmt.Errorf("written incompletely (a full disk?): %d of %d frames decode", n, v.n))
 	}
 	// CreateTemp made it private; a finished video is an ordinary file.
 	if err := os.Chmod(v.tmp, 0o644); err != nil {
-		os.Remove(v.tmp)
-		return fmt.Errorf("video %s: %w", v.Path, err)
+		return fail(err)
 	}
-	if err := os.Rename(v.tmp, v.Path); err != nil {
-		os.Remove(v.tmp)
-		return fmt.Errorf("video %s: %w", v.Path, err)
+	to, err := atomicfile.Resolve(v.Path)
+	if err != nil {
+		return fail(err)
 	}
+	if err := os.Rename(v.tmp, to); err != nil {
+		return fail(err)
+	}
+	v.tmp = ""
 	return nil
+}
+
+// countFrames decodes the video at path and counts its frames.
+func countFrames(path string) (int, error) {
+	c, err := gocv.VideoCaptureFile(path)
+	if err != nil || !c.IsOpened() {
+		if c != nil {
+			c.Close()
+		}
+		return 0, errors.New("written file does not open as a video")
+	}
+	defer c.Close()
+	m := gocv.NewMat()
+	defer m.Close()
+	n := 0
+	for c.Read(&m) && !m.Empty() {
+		n++
+	}
+	return n, nil
 }
 
 // Abort removes what was written, for a caller that failed midway.
@@ -156,5 +204,6 @@ func (v *VideoFile) Abort() {
 	}
 	if v.tmp != "" {
 		os.Remove(v.tmp)
+		v.tmp = ""
 	}
 }

@@ -319,11 +319,30 @@ func (e *Event) Validate() error {
 	return finite("persistence", e.Persistence)
 }
 
-// FileName makes a video id safe as one file name: no path separators,
-// so that an id cannot reach outside the directory it names a file in.
-// Plots (evalroc) and overlay frames (lib/render) both name files by it.
+// FileName makes a video id one safe file name, and a different one for
+// every id: '%', '/', '\\', control bytes (C0 and DEL) and a leading '.'
+// are written as %XX (upper-case hex), every other byte as itself. So the
+// name never leaves the folder it is joined to ("..", "a/b"), never hides
+// (".x"), and is injective ("a/b" is a%2Fb, "a_b" stays a_b, "a%2Fb" is
+// a%252Fb). A '%' in a name is always an escape of one of those bytes, so
+// a caller can reserve a fixed output's name (evalroc's roc.png) by
+// escaping one of its other bytes. The empty id (never valid) is "%".
+// Plots (evalroc), overlay frames (lib/render) and mask folders
+// (lib/pixel) all name files by it.
 func FileName(id string) string {
-	return strings.NewReplacer("/", "_", `\`, "_").Replace(id)
+	if id == "" {
+		return "%"
+	}
+	var b strings.Builder
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if c == '%' || c == '/' || c == '\\' || c < 0x20 || c == 0x7f || (i == 0 && c == '.') {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 func (e *VideoEnd) Validate() error {

@@ -315,17 +315,6 @@ func FuzzReader(f *testing.F) {
 	})
 }
 
-func TestFileName(t *testing.T) {
-	for _, tc := range []struct{ id, want string }{
-		{"Test001", "Test001"},
-		{"../up/and\\back", ".._up_and_back"},
-	} {
-		if got := FileName(tc.id); got != tc.want {
-			t.Errorf("FileName(%q) = %q, want %q", tc.id, got, tc.want)
-		}
-	}
-}
-
 // TestChannels: frames of several planes are [C, H, W] and their volumes
 // [T, C, H, W]; the header names the planes, a stream without them reads
 // as one gray plane, and a model trained on other planes is refused.

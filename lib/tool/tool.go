@@ -119,13 +119,13 @@ func NewApp(name, usage, description string, stdin io.Reader, stdout, stderr io.
 		Description:            strings.TrimSpace(description) + "\n\n" + ExitCodesHelp,
 		Version:                Version(),
 		Reader:                 stdin,
-		Writer:                 stdout,
+		Writer:                 &checkedWriter{w: stdout},
 		ErrWriter:              stderr,
 		HideHelpCommand:        true,
 		UseShortOptionHandling: false,
 		ExitErrHandler:         func(*cli.Context, error) {},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
-			return UsageError{err}
+			return UsageError{flagValueError(err)}
 		},
 	}
 	cli.VersionPrinter = func(c *cli.Context) {
@@ -157,7 +157,7 @@ func Run(ctx context.Context, app *cli.App, args []string, stderr io.Writer) int
 			if len(missing) > 0 {
 				return Usagef("missing %s", strings.Join(missing, ", "))
 			}
-			if binary && !c.Bool(JSONFlag.Name) && StdoutIsTerminal(c.App.Writer) {
+			if binary && !c.Bool(JSONFlag.Name) && StdoutIsTerminal(unwrapWriter(c.App.Writer)) {
 				return Usagef("stdout is a terminal and %s writes a binary msgpack stream: add --json to read it, or pipe or redirect stdout", c.App.Name)
 			}
 			ran = true
@@ -182,6 +182,13 @@ func Run(ctx context.Context, app *cli.App, args []string, stderr io.Writer) int
 		err = app.RunContext(ctx, a.args)
 	}
 	if err == nil {
+		// --help and --version write to app.Writer, and urfave/cli
+		// drops the write's error: a full disk or a closed pipe must
+		// not look like success.
+		if cw, ok := app.Writer.(*checkedWriter); ok && cw.err != nil {
+			Report(stderr, app.Name, fmt.Errorf("writing stdout: %w", cw.err))
+			return ExitFail
+		}
 		return ExitOK
 	}
 	var ue UsageError
@@ -242,10 +249,55 @@ func hasFlag(flags []cli.Flag, f cli.Flag) bool {
 	return false
 }
 
-// Report writes err as the tool's one line: "name: message".
+// Report writes err as the tool's one line: "name: message". Line breaks
+// become "; " and every other control byte (a NUL in a video id, an
+// escape sequence) is written as \xNN, so the line stays one printable
+// line whatever the input held.
 func Report(stderr io.Writer, name string, err error) {
-	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
-	fmt.Fprintf(stderr, "%s: %s\n", name, msg)
+	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\r\n", "\n")
+	msg = strings.ReplaceAll(msg, "\n", "; ")
+	fmt.Fprintf(stderr, "%s: %s\n", name, printable(msg))
+}
+
+// printable escapes the control characters of s (C0, DEL, C1) as \xNN
+// (\u00NN for C1, which is two bytes in UTF-8).
+func printable(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r >= 0x80 && r < 0xa0:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// checkedWriter keeps the first error of the writes through it: urfave/cli
+// ignores the errors of writing help and version.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// unwrapWriter is the writer a checkedWriter wraps (the *os.File a
+// terminal check needs), or w itself.
+func unwrapWriter(w io.Writer) io.Writer {
+	if c, ok := w.(*checkedWriter); ok {
+		return c.w
+	}
+	return w
 }
 
 // ContextErr turns a cancelled context into stream.ErrInterrupted, what a

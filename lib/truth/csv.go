@@ -22,7 +22,12 @@ func ParseCSV(r io.Reader) (*Truth, error) {
 	line, rows := 0, 0
 	for sc.Scan() {
 		line++
-		s := strings.TrimSpace(sc.Text())
+		text := sc.Text()
+		if line == 1 {
+			// Spreadsheets save UTF-8 CSV with a byte-order mark.
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		s := strings.TrimSpace(text)
 		if s == "" || strings.HasPrefix(s, "#") {
 			continue
 		}

@@ -276,3 +276,13 @@ func TestUCSDPed2(t *testing.T) {
 		t.Errorf("%d anomalous frames of %d, want 1648 of 2010", anomalous, frames)
 	}
 }
+
+func TestCSVByteOrderMark(t *testing.T) {
+	got, err := ParseCSV(strings.NewReader("\ufeffvideo,first,last\nTest001,3,5\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Videos) != 1 || got.Videos[0].ID != "Test001" {
+		t.Errorf("got %+v, want one video Test001", got.Videos)
+	}
+}

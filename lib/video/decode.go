@@ -266,6 +266,9 @@ func whyUnreadable(path string, fallback error) error {
 func work(j job, w, h int, native bool) (Frame, error) {
 	src := j.raw
 	if !j.hasRaw {
+		if err := checkPixels(j.path); err != nil {
+			return Frame{}, err
+		}
 		src = gocv.IMRead(j.path, gocv.IMReadGrayScale)
 		defer src.Close()
 		if src.Empty() {
