@@ -86,10 +86,10 @@
 //	   --truth value   ground truth: UCSD .m file or video,first,last CSV (required, except with --masks) (default: none)
 //	   --masks value   pixel masks: folder of <video>_gt/ or <video>/ mask folders; evaluates an error stream with maps (recon --maps) at pixel level (default: none)
 //	   --score value   score field ranked as anomalous: abnormality, regularity (low = anomalous) or error (default: "abnormality")
-//	   --roc value     write the micro ROC's points (threshold,fpr,tpr) to this CSV file (default: none)
+//	   --roc value     write the micro ROC's points (threshold,fpr,tpr) to this CSV file (whole or not at all; a symbolic link is written through to the file it points to) (default: none)
 //	   --strict        truth for videos the stream lacks is an error, not a warning (default: false)
 //	   --json          write one JSON object instead of a table (default: false)
-//	   --plot value    write pictures to this folder: <video>.png (regularity, truth shaded) and roc.png (score streams) (default: none)
+//	   --plot value    write pictures to this folder, which appears whole or not at all: <video>.png (regularity, truth shaded; the id escaped as in stream.FileName) and roc.png (score streams) (default: none)
 //	   --events value  event stream file (from events) whose events --plot marks (default: none)
 //	   --quiet, -q     no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere) (default: false)
 //	   --help, -h      show help

@@ -69,9 +69,9 @@
 //	   inspect  show any stae stream as newline-delimited JSON (header, then one line per record)
 //
 //	GLOBAL OPTIONS:
-//	   --min-persistence value        keep minima whose persistence is at least this (regularity is scaled to [0, 1] per video, so 0.1 drops dips under a tenth of its range: noise) (default: 0.1)
+//	   --min-persistence value        keep minima whose persistence is at least this, 0 to 1 (regularity is scaled to [0, 1] per video, so 0.1 drops dips under a tenth of its range: noise) (default: 0.1)
 //	   --max-regularity value         keep minima whose regularity is at most this (default: no limit)
-//	   --window value                 kept minima at most this many frames apart form one event; 0: each its own (default: 50)
+//	   --window value                 kept minima at most this many frames apart form one event, 0 to 1073741824; 0: each its own (default: 50)
 //	   --json                         write newline-delimited JSON instead of msgpack (default: false)
 //	   --quiet, -q                    no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere) (default: false)
 //	   --alarm                        live alarms from a causal score instead of persistent minima of whole videos (see ALARMS) (default: false)
@@ -79,8 +79,8 @@
 //	   --false-alarms-per-hour value  --alarm: set the threshold so that normal footage (--calibration) raises at most this many alarms an hour (default: none)
 //	   --threshold value              --alarm: abnormality above which an alarm opens (default: none)
 //	   --release value                --alarm: abnormality at or below which an open alarm ends (hysteresis) (default: the threshold)
-//	   --min-frames value             --alarm: frames above the threshold before an alarm opens (default: 5)
-//	   --max-gap value                --alarm: longest dip (frames) that does not end an alarm (default: 0)
+//	   --min-frames value             --alarm: frames above the threshold before an alarm opens, 1 to 1073741824 (default: 5)
+//	   --max-gap value                --alarm: longest dip (frames) that does not end an alarm, 0 to 1073741824 (default: 0)
 //	   --open                         --alarm: also write a record ("state":"open") when an alarm opens (default: false)
 //	   --fps value                    --alarm: frame rate for start_s and end_s (default: the stream's, else the calibration's)
 //	   --help, -h                     show help

@@ -60,7 +60,7 @@
 //	   --error value            sum: squared error summed over the frame (the paper); region:N: the worst N x N region's mean squared error (default: "sum")
 //	   --maps                   add each frame's per-pixel squared error map (default: false)
 //	   --overlay value          render each frame with its error map as heat: a folder of PNGs (PATH/<video>/NNNNNN.png), or one video file if PATH ends in .avi (default: none)
-//	   --batch value            volumes per graph run (default: 4)
+//	   --batch value            volumes per graph run, 1 to 256 (default: 4)
 //	   --json                   write newline-delimited JSON instead of msgpack (default: false)
 //	   --quiet, -q              no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere) (default: false)
 //	   --help, -h               show help

@@ -47,9 +47,9 @@
 //	   inspect  show any stae stream as newline-delimited JSON (header, then one line per record)
 //
 //	GLOBAL OPTIONS:
-//	   --length value, -t value  frames per volume (T) (default: 10)
-//	   --strides value           comma-separated skip strides, e.g. 1,2,3 (default: "1")
-//	   --hop value               frames between the first frames of consecutive windows (default: 1)
+//	   --length value, -t value  frames per volume (T), 1 to 1000 (default: 10)
+//	   --strides value           comma-separated skip strides, e.g. 1,2,3; each 1 to 1000 (default: "1")
+//	   --hop value               frames between the first frames of consecutive windows, 1 to 1048576 (default: 1)
 //	   --json                    write newline-delimited JSON instead of msgpack (default: false)
 //	   --quiet, -q               no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere) (default: false)
 //	   --help, -h                show help
