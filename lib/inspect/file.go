@@ -89,7 +89,9 @@ func Any(r io.Reader, w io.Writer, o Options) (int, error) {
 		h := sha256.New()
 		var c *calib.Calibration
 		if c, err = calib.Read(io.TeeReader(br, h)); err == nil {
-			v = CalibrationView(c, hex.EncodeToString(h.Sum(nil)))
+			cv := CalibrationView(c, hex.EncodeToString(h.Sum(nil)))
+			cv.Kind = KindCalibration
+			v = cv
 		}
 	default:
 		var b []byte
