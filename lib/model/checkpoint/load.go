@@ -37,52 +37,45 @@ func isCheckpoint(path string) (bool, error) {
 	return err == nil && k == container.Checkpoint, nil
 }
 
+// loadIfCheckpoint loads the checkpoint at path, or returns nil if the
+// file is not one.
+func loadIfCheckpoint(path string) (*Checkpoint, error) {
+	if ck, err := isCheckpoint(path); err != nil || !ck {
+		return nil, err
+	}
+	return Load(path)
+}
+
 // LoadStats reads normalisation statistics and their file's digest from
 // path: a statistics file (frames mean), or a checkpoint that carries them
 // (fit --stats), whose digest is then the embedded file's.
 func LoadStats(path string) (*norm.Stats, string, error) {
-	ck, err := isCheckpoint(path)
-	if err != nil || !ck {
-		if err != nil {
-			return nil, "", err
-		}
-		return norm.ReadFile(path)
-	}
-	c, err := Load(path)
-	if err != nil {
+	c, err := loadIfCheckpoint(path)
+	switch {
+	case err != nil:
 		return nil, "", err
-	}
-	if c.Stats == nil {
+	case c == nil:
+		return norm.ReadFile(path)
+	case c.Stats == nil:
 		return nil, "", fmt.Errorf("%s: the model carries no normalisation statistics: retrain it with fit --stats, or pass the statistics file", path)
 	}
 	d, err := c.StatsDigest()
-	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", path, err)
-	}
-	return c.Stats, d, nil
+	return c.Stats, d, err
 }
 
 // LoadCalibration reads a calibration and its file's digest from path: a
 // calibration file (regscore calibrate), or a checkpoint that carries one,
 // whose digest is then that of the embedded file's bytes.
 func LoadCalibration(path string) (*calib.Calibration, string, error) {
-	ck, err := isCheckpoint(path)
-	if err != nil || !ck {
-		if err != nil {
-			return nil, "", err
-		}
-		return calib.LoadDigest(path)
-	}
-	c, err := Load(path)
-	if err != nil {
+	c, err := loadIfCheckpoint(path)
+	switch {
+	case err != nil:
 		return nil, "", err
-	}
-	if c.Calibration == nil {
+	case c == nil:
+		return calib.LoadDigest(path)
+	case c.Calibration == nil:
 		return nil, "", fmt.Errorf("%s: the model carries no calibration: pass the calibration file (regscore calibrate)", path)
 	}
 	d, err := c.CalibrationDigest()
-	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", path, err)
-	}
-	return c.Calibration, d, nil
+	return c.Calibration, d, err
 }
