@@ -14,6 +14,7 @@ import (
 
 	"stae/lib/alarm"
 	"stae/lib/calib"
+	"stae/lib/model/checkpoint"
 	"stae/lib/stream"
 	"stae/lib/tool"
 )
@@ -45,7 +46,7 @@ ALARMS (--alarm):
 func alarmFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.BoolFlag{Name: "alarm", Usage: "live alarms from a causal score instead of persistent minima of whole videos (see ALARMS)"},
-		&cli.StringFlag{Name: "calibration", Usage: "--alarm: the calibration the scores were made with (regscore calibrate)"},
+		&cli.StringFlag{Name: "calibration", Usage: "--alarm: the calibration the scores were made with (regscore calibrate), or a model file that carries it"},
 		&cli.Float64Flag{Name: "false-alarms-per-hour", DefaultText: "none", Usage: "--alarm: set the threshold so that normal footage (--calibration) raises at most this many alarms an hour"},
 		&cli.Float64Flag{Name: "threshold", DefaultText: "none", Usage: "--alarm: abnormality above which an alarm opens"},
 		&cli.Float64Flag{Name: "release", DefaultText: "the threshold", Usage: "--alarm: abnormality at or below which an open alarm ends (hysteresis)"},
@@ -76,7 +77,7 @@ func alarmConfig(c *cli.Context) (alarm.Config, string, float64, map[string]any,
 	var digest string
 	if path := c.String("calibration"); path != "" {
 		var err error
-		if cal, digest, err = calib.LoadDigest(path); err != nil {
+		if cal, digest, err = checkpoint.LoadCalibration(path); err != nil {
 			return cfg, "", 0, nil, err
 		}
 		params["calibration_digest"] = digest

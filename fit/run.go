@@ -21,6 +21,7 @@ import (
 	"stae/lib/atomicfile"
 	"stae/lib/model"
 	"stae/lib/model/checkpoint"
+	"stae/lib/norm"
 	"stae/lib/progress"
 	"stae/lib/stream"
 	"stae/lib/tool"
@@ -67,6 +68,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		tool.FloatFlag("val-share", 0.15, 0, 0.99, "share of volumes held out for validation, 0 to 0.99"),
 		&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed for weights, validation split and shuffling"},
 		&cli.StringFlag{Name: "resume", Usage: "continue training from this checkpoint"},
+		&cli.StringFlag{Name: "stats", Usage: "carry in the checkpoint the statistics file the frames were normalised with (frames --stats), so that frames --stats takes the model"},
 		tool.FloatFlag("scale", 1, 0.01, 4, "multiply every layer's maps (0.25: 32, 16, 16-8-16, 32), 0.01 to 4"),
 		&cli.BoolFlag{Name: "no-peephole", Usage: "leave the ConvLSTM peepholes out"},
 		&cli.StringFlag{Name: "target", Value: "reconstruct", Usage: "what the model learns to output: reconstruct (each frame of the volume, the paper) or next (each frame's successor: volumes then hold one frame more than the model's length)"},
@@ -83,7 +85,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return tool.Usagef("--target: %v", err)
 		}
 		f := &fitter{opts: o, seed: c.Uint64("seed"), scale: c.Float64("scale"), peep: !c.Bool("no-peephole"), target: target,
-			out: c.String("out"), resume: c.String("resume"), quiet: c.Bool("quiet"), stderr: stderr}
+			out: c.String("out"), resume: c.String("resume"), stats: c.String("stats"), quiet: c.Bool("quiet"), stderr: stderr}
 		if f.resume != "" && c.IsSet("epochs") {
 			f.epochsSet = true
 		}
@@ -184,6 +186,22 @@ func read(stdin io.Reader) (*data, error) {
 	return d, nil
 }
 
+// embedStats reads the --stats file and checks that it is the one the
+// volume stream's frames were normalised with.
+func embedStats(path string, frame checkpoint.Frame) (*norm.Stats, error) {
+	st, digest, err := checkpoint.LoadStats(path)
+	if err != nil {
+		return nil, fmt.Errorf("--stats: %w", err)
+	}
+	if !frame.Normalised || frame.StatsDigest == "" {
+		return nil, fmt.Errorf("--stats %s: the volume stream's frames are not normalised (frames --stats)", path)
+	}
+	if digest != frame.StatsDigest {
+		return nil, fmt.Errorf("--stats %s: sha256 %s, but the volume stream's frames were normalised with %s", path, digest, frame.StatsDigest)
+	}
+	return st, nil
+}
+
 // volumeShape is the shape of the volumes a model takes, as volumes
 // writes it.
 func volumeShape(c model.Config) []int {
@@ -209,6 +227,7 @@ type fitter struct {
 	peep             bool
 	target           model.Target
 	out, resume      string
+	stats            string // --stats: the statistics file to embed
 	quiet, epochsSet bool
 	isSet            func(name string) bool // whether a flag was given
 	stderr           io.Writer
@@ -299,6 +318,11 @@ func (f *fitter) fit(ctx context.Context, stdin io.Reader) error {
 		tr.Opt = &adam
 	}
 	defer tr.Close()
+	if f.stats != "" {
+		if ck.Stats, err = embedStats(f.stats, ck.Frame); err != nil {
+			return err
+		}
+	}
 	trainIdx, valIdx := split(len(d.volumes), f.opts.ValShare, f.seed)
 	ck.History.Volumes, ck.History.ValVolumes = len(trainIdx), len(valIdx)
 	save := func() error {

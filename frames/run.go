@@ -16,6 +16,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"stae/lib/english"
+	"stae/lib/model/checkpoint"
 	"stae/lib/motion"
 	"stae/lib/norm"
 	"stae/lib/progress"
@@ -175,7 +176,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app.ArgsUsage = "SOURCE..."
 	app.Flags = []cli.Flag{
 		sizeFlag("frame size: N for NxN, or WxH (with --stats, the statistics' size unless given)"),
-		&cli.StringFlag{Name: "stats", Usage: "normalise with this statistics file (from 'frames mean')"},
+		&cli.StringFlag{Name: "stats", Usage: "normalise with this statistics file (from 'frames mean'), or with those a model file carries (fit --stats)"},
 		channelsFlag("planes of each frame, comma-separated: gray (appearance), diff (x_t - x_{t-1}), flow (Farneback dx, dy); with --stats, the statistics' channels unless given"),
 		tool.JSONFlag,
 		tool.QuietFlag,
@@ -188,7 +189,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		var stats *norm.Stats
 		var digest string
 		if p := c.String("stats"); p != "" {
-			if stats, digest, err = norm.ReadFile(p); err != nil {
+			if stats, digest, err = checkpoint.LoadStats(p); err != nil {
 				return fmt.Errorf("--stats: %w", err)
 			}
 			if !c.IsSet("size") {

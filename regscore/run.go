@@ -11,9 +11,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"stae/lib/calib"
 	"stae/lib/english"
 	"stae/lib/metrics"
+	"stae/lib/model/checkpoint"
 	"stae/lib/stream"
 	"stae/lib/tool"
 )
@@ -48,7 +48,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app.Flags = []cli.Flag{
 		&cli.StringFlag{Name: "norm", Value: "minmax", Usage: "normalisation: minmax ((e-min)/(max-min)) or paper ((e-min)/max)"},
 		tool.FloatFlag("smooth", 0, 0, 1000, "smooth e(t) over time with a Gaussian of this many frames (standard deviation), 0 to 1000, before normalising; 0: none"),
-		&cli.StringFlag{Name: "calibration", Usage: "score each frame as it arrives against this calibration of normal footage (regscore calibrate): abnormality = the fraction of normal frames with a lower error; no per-video min/max"},
+		&cli.StringFlag{Name: "calibration", Usage: "score each frame as it arrives against this calibration of normal footage (regscore calibrate, or a model file that carries one): abnormality = the fraction of normal frames with a lower error; no per-video min/max"},
 		tool.JSONFlag,
 		tool.QuietFlag,
 	}
@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if c.IsSet("norm") {
 				return tool.Usagef("--norm and --calibration: a calibrated score is not normalised per video")
 			}
-			cal, digest, err := calib.LoadDigest(path)
+			cal, digest, err := checkpoint.LoadCalibration(path)
 			if err != nil {
 				return err
 			}

@@ -401,7 +401,7 @@ func cmdCkptEdit(ts *testscript.TestScript, neg bool, args []string) {
 	case "truncate":
 		b = b[:len(b)/2]
 	case "version":
-		binary.LittleEndian.PutUint32(b[8:], 2)
+		binary.LittleEndian.PutUint32(b[8:], 3) // a version after this build's
 	case "flip":
 		b[len(b)-64] ^= 1
 	default:

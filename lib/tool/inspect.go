@@ -24,7 +24,7 @@ const inspectName = "inspect"
 func InspectCommand() *cli.Command {
 	return &cli.Command{
 		Name:      inspectName,
-		Usage:     "show any stae stream as newline-delimited JSON (header, then one line per record)",
+		Usage:     "show any stae stream as newline-delimited JSON (header, then one line per record), or a model, statistics or calibration file as one JSON object",
 		ArgsUsage: "[FILE]",
 		Description: `Reads a stream of any kind (msgpack or NDJSON) from FILE, or stdin when
 FILE is absent or -, and writes newline-delimited JSON: the header line
@@ -32,7 +32,15 @@ FILE is absent or -, and writes newline-delimited JSON: the header line
 one line per record with the stream's field names. Tensors are summarised
 as "data":{"shape":[..],"min":..,"max":..,"mean":..} unless --data.
 
-INPUT:  a stream of any kind (frame, volume, error, score, event)
+Any other file stae writes is shown as one JSON object whose "kind" names
+it: a checkpoint (fit: configuration, frame description, training
+history and options, tensors' names and shapes, the statistics and
+calibration it carries, digest), a statistics file (frames mean: size,
+planes, frames, std per plane, digest) or a calibration (regscore
+calibrate: frames, fps, scoring, quantiles, digest).
+
+INPUT:  a stream of any kind (frame, volume, error, score, event), or a
+        checkpoint, statistics or calibration file
 OUTPUT: newline-delimited JSON on stdout
 
 EXAMPLES:
@@ -40,7 +48,10 @@ EXAMPLES:
    frames --stats stats.bin data/Train | volumes --strides 1,2,3 | volumes inspect --header
 
    # each test volume's shape and value range
-   volumes inspect test.volumes | head -3`,
+   volumes inspect test.volumes | head -3
+
+   # what a model was trained on and how
+   fit inspect model.stae`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "header", Usage: "write the header and provenance only; records are not read"},
 			&cli.BoolFlag{Name: "data", Usage: "write records whole, tensor data as base64 float32 (a stream any tool reads)"},
@@ -61,7 +72,7 @@ EXAMPLES:
 				defer f.Close()
 				in = f
 			}
-			_, err := inspect.Write(in, c.App.Writer, inspect.Options{HeaderOnly: c.Bool("header"), Data: c.Bool("data")})
+			_, err := inspect.Any(in, c.App.Writer, inspect.Options{HeaderOnly: c.Bool("header"), Data: c.Bool("data")})
 			if err != nil {
 				return fmt.Errorf("inspect: %w", err)
 			}

@@ -8,14 +8,24 @@
 // A checkpoint is a lib/container file of kind Checkpoint; its payload is
 //
 //	uint32 header length | header JSON |
-//	tensors, float32 little-endian, in directory order
+//	tensors, float32 little-endian, in directory order |
+//	sections, in the header's "sections" order (version 2 only)
 //
 // so the whole file reads
 //
 //	"STAECKPT" | uint32 version | payload | uint32 CRC-32 (IEEE)
+//
+// Version 1 has no sections and is still written whenever a checkpoint
+// carries none, so such files keep their bytes and digests. Version 2
+// adds optional sections, each named in the header with its length:
+// "stats", the whole statistics file (lib/norm) the training frames were
+// normalised with, and "calibration", a calibration file's bytes
+// (lib/calib JSON and a newline). Either makes model.stae the one file a
+// detector needs (see LoadStats and LoadCalibration).
 package checkpoint
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -26,16 +36,25 @@ import (
 	"math"
 	"os"
 
+	"stae/lib/calib"
 	"stae/lib/container"
 	"stae/lib/model"
+	"stae/lib/norm"
 	"stae/lib/stream"
 )
 
 // Magic opens every checkpoint; Version is the format this build writes
 // and reads.
 const (
-	Magic   = "STAECKPT"
-	Version = 1
+	Magic     = "STAECKPT"
+	Version   = 2
+	versionV1 = 1
+)
+
+// Section names, append-only, in the order they are written.
+const (
+	SectionStats       = "stats"
+	SectionCalibration = "calibration"
 )
 
 // fixedSize is the smallest file: the container's frame and the header
@@ -140,7 +159,20 @@ type Checkpoint struct {
 	Frame   Frame
 	History History
 	Train   *Train // nil when the file cannot resume training
-	Digest  string // of the file, set by Load and Save
+	// Stats are the statistics the training frames were normalised with
+	// (fit --stats), nil when the file does not carry them; their file's
+	// digest is Frame.StatsDigest.
+	Stats *norm.Stats
+	// Calibration describes the model's errors on normal footage, nil
+	// when the file does not carry one.
+	Calibration *calib.Calibration
+	Digest      string // of the file, set by Load and Save
+}
+
+// Section is one entry of the header's section list.
+type Section struct {
+	Name  string `json:"name"`
+	Bytes int    `json:"bytes"`
 }
 
 type tensorEntry struct {
@@ -155,6 +187,66 @@ type header struct {
 	History History       `json:"history"`
 	Train   *Train        `json:"train,omitempty"`
 	Tensors []tensorEntry `json:"tensors"`
+	// Sections is absent in version 1 files.
+	Sections []Section `json:"sections,omitempty"`
+}
+
+// sections returns the optional sections' names and bytes, in file order.
+func (c *Checkpoint) sections() ([]Section, [][]byte, error) {
+	var dir []Section
+	var data [][]byte
+	if c.Stats != nil {
+		b, err := c.Stats.MarshalBinary()
+		if err != nil {
+			return nil, nil, fmt.Errorf("encoding the statistics section: %w", err)
+		}
+		dir, data = append(dir, Section{SectionStats, len(b)}), append(data, b)
+	}
+	if c.Calibration != nil {
+		b, err := calibrationBytes(c.Calibration)
+		if err != nil {
+			return nil, nil, fmt.Errorf("encoding the calibration section: %w", err)
+		}
+		dir, data = append(dir, Section{SectionCalibration, len(b)}), append(data, b)
+	}
+	return dir, data, nil
+}
+
+// calibrationBytes is the calibration as its file holds it (lib/calib's
+// Save), so that its digest is the file's.
+func calibrationBytes(c *calib.Calibration) ([]byte, error) {
+	b, err := c.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// StatsDigest is the digest of the embedded statistics file (lib/norm's
+// Digest), "" when there is none.
+func (c *Checkpoint) StatsDigest() (string, error) {
+	if c.Stats == nil {
+		return "", nil
+	}
+	b, err := c.Stats.MarshalBinary()
+	if err != nil {
+		return "", err
+	}
+	return norm.Digest(b), nil
+}
+
+// CalibrationDigest is the sha256 (hex) of the embedded calibration's file
+// bytes, as lib/calib's LoadDigest gives for the file, "" when there is
+// none.
+func (c *Checkpoint) CalibrationDigest() (string, error) {
+	if c.Calibration == nil {
+		return "", nil
+	}
+	b, err := calibrationBytes(c.Calibration)
+	if err != nil {
+		return "", err
+	}
+	return norm.Digest(b), nil
 }
 
 // tensors lists what a checkpoint stores, in file order.
@@ -178,20 +270,29 @@ func (c *Checkpoint) tensors() ([]tensorEntry, [][]float32) {
 
 // Encode writes c.
 func (c *Checkpoint) Encode(w io.Writer) error {
-	payload, err := c.payload()
+	payload, version, err := c.payload()
 	if err != nil {
 		return err
 	}
-	return container.Encode(w, container.Checkpoint, Version, payload)
+	return container.Encode(w, container.Checkpoint, version, payload)
 }
 
-// payload returns the writer of c's payload.
-func (c *Checkpoint) payload() (func(w io.Writer) error, error) {
+// payload returns the writer of c's payload and the format version it is
+// in: 1 without sections, as before they existed.
+func (c *Checkpoint) payload() (func(w io.Writer) error, uint32, error) {
 	dir, data := c.tensors()
-	h := header{Config: c.Model.Config, Frame: c.Frame, History: c.History, Train: c.Train, Tensors: dir}
+	secs, secData, err := c.sections()
+	if err != nil {
+		return nil, 0, err
+	}
+	version := uint32(versionV1)
+	if len(secs) > 0 {
+		version = Version
+	}
+	h := header{Config: c.Model.Config, Frame: c.Frame, History: c.History, Train: c.Train, Tensors: dir, Sections: secs}
 	hj, err := json.Marshal(h)
 	if err != nil {
-		return nil, fmt.Errorf("encoding checkpoint header: %w", err)
+		return nil, 0, fmt.Errorf("encoding checkpoint header: %w", err)
 	}
 	return func(w io.Writer) error {
 		if _, err := w.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(hj)))); err != nil {
@@ -212,18 +313,25 @@ func (c *Checkpoint) payload() (func(w io.Writer) error, error) {
 				}
 			}
 		}
-		_, err := w.Write(buf)
-		return err
-	}, nil
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+		for _, b := range secData {
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, version, nil
 }
 
 // Save writes c to path atomically and sets c.Digest.
 func Save(path string, c *Checkpoint) error {
-	payload, err := c.payload()
+	payload, version, err := c.payload()
 	if err != nil {
 		return err
 	}
-	b, err := container.WriteFile(path, 0o644, container.Checkpoint, Version, payload)
+	b, err := container.WriteFile(path, 0o644, container.Checkpoint, version, payload)
 	if err != nil {
 		return err
 	}
@@ -285,8 +393,8 @@ func Decode(b []byte) (*Checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %d bytes, shorter than the fixed header", ErrCorrupt, len(b))
 	}
-	if f.Version != Version {
-		return nil, fmt.Errorf("%w %d (this build reads %d)", ErrVersion, f.Version, Version)
+	if f.Version != Version && f.Version != versionV1 {
+		return nil, fmt.Errorf("%w %d (this build reads %d and %d)", ErrVersion, f.Version, versionV1, Version)
 	}
 	p := f.Payload
 	if len(b) < fixedSize {
@@ -319,6 +427,12 @@ func Decode(b []byte) (*Checkpoint, error) {
 			return nil, fmt.Errorf("%w: tensor %s has dtype %q", ErrCorrupt, t.Name, t.DType)
 		}
 		want += 4 * n
+	}
+	if err := checkSections(f.Version, h.Sections); err != nil {
+		return nil, err
+	}
+	for _, s := range h.Sections {
+		want += s.Bytes
 	}
 	if len(b) != want {
 		return nil, fmt.Errorf("%w: %d bytes, the header promises %d", ErrCorrupt, len(b), want)
@@ -357,6 +471,9 @@ func Decode(b []byte) (*Checkpoint, error) {
 		return m, nil
 	}
 	c := &Checkpoint{Frame: h.Frame, History: h.History, Train: h.Train, Digest: digest(b)}
+	if err := c.readSections(h.Sections, p[pos:]); err != nil {
+		return nil, err
+	}
 	if c.Model, err = pick(""); err != nil {
 		return nil, err
 	}
@@ -379,4 +496,61 @@ func Decode(b []byte) (*Checkpoint, error) {
 		}
 	}
 	return c, nil
+}
+
+// checkSections checks a header's section list before any length in it is
+// used: none in version 1, otherwise known names, once each, in order,
+// each within its bound.
+func checkSections(version uint32, secs []Section) error {
+	if version == versionV1 && len(secs) > 0 {
+		return fmt.Errorf("%w: sections in a version 1 file", ErrCorrupt)
+	}
+	order := []string{SectionStats, SectionCalibration}
+	bound := map[string]int{SectionStats: math.MaxInt32, SectionCalibration: calib.MaxJSONBytes}
+	next := 0
+	for _, s := range secs {
+		i := next
+		for i < len(order) && order[i] != s.Name {
+			i++
+		}
+		if i == len(order) {
+			return fmt.Errorf("%w: section %q unknown, repeated or out of order", ErrCorrupt, s.Name)
+		}
+		if s.Bytes < 1 || s.Bytes > bound[s.Name] {
+			return fmt.Errorf("%w: section %s of %d bytes", ErrCorrupt, s.Name, s.Bytes)
+		}
+		next = i + 1
+	}
+	return nil
+}
+
+// readSections decodes the sections in p, which checkSections and the
+// file's size have bounded, and validates each: a section must be exactly
+// what encoding its content gives, so that its digest is well defined.
+func (c *Checkpoint) readSections(secs []Section, p []byte) error {
+	for _, s := range secs {
+		b := p[:s.Bytes]
+		p = p[s.Bytes:]
+		var again []byte
+		switch s.Name {
+		case SectionStats:
+			var st norm.Stats
+			if err := st.UnmarshalBinary(b); err != nil {
+				return fmt.Errorf("%w: statistics section: %v", ErrCorrupt, err)
+			}
+			c.Stats = &st
+			again, _ = st.MarshalBinary()
+		case SectionCalibration:
+			var cal calib.Calibration
+			if err := cal.UnmarshalJSON(b); err != nil {
+				return fmt.Errorf("%w: calibration section: %v", ErrCorrupt, err)
+			}
+			c.Calibration = &cal
+			again, _ = calibrationBytes(&cal)
+		}
+		if !bytes.Equal(again, b) {
+			return fmt.Errorf("%w: %s section is not in its canonical form", ErrCorrupt, s.Name)
+		}
+	}
+	return nil
 }

@@ -82,7 +82,7 @@ func TestRefusals(t *testing.T) {
 	}
 	b := good.Bytes()
 	future := append([]byte{}, b...)
-	binary.LittleEndian.PutUint32(future[8:], 2)
+	binary.LittleEndian.PutUint32(future[8:], 3)
 	flipped := append([]byte{}, b...)
 	flipped[len(b)-100] ^= 1
 	hugeHeader := append([]byte{}, b...)
@@ -95,7 +95,7 @@ func TestRefusals(t *testing.T) {
 	}{
 		{"empty", nil, ErrNotCheckpoint, "not a stae checkpoint"},
 		{"a msgpack stream", []byte("\x84\xa5magic\xa4stae"), ErrNotCheckpoint, "not a stae checkpoint"},
-		{"future version", future, ErrVersion, "unsupported checkpoint format version 2 (this build reads 1)"},
+		{"future version", future, ErrVersion, "unsupported checkpoint format version 3 (this build reads 1 and 2)"},
 		{"cut in the fixed header", b[:12], ErrCorrupt, "truncated or damaged checkpoint: 12 bytes, shorter than the fixed header"},
 		{"header length beyond the file", hugeHeader, ErrCorrupt, ""},
 		{"cut in the tensors", b[:len(b)-1000], ErrCorrupt, ""},

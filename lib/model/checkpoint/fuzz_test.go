@@ -15,9 +15,13 @@ import (
 )
 
 func FuzzDecode(f *testing.F) {
-	for _, withTrain := range []bool{false, true} {
+	for i, withTrain := range []bool{false, true, false} {
+		ck := sample(f, withTrain)
+		if i == 2 {
+			ck = withSections(f, false, true, true)
+		}
 		var b bytes.Buffer
-		if err := sample(f, withTrain).Encode(&b); err != nil {
+		if err := ck.Encode(&b); err != nil {
 			f.Fatal(err)
 		}
 		good := b.Bytes()
