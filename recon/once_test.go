@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"testing"
 
 	"stae/lib/model"
@@ -107,4 +108,33 @@ func reconErrors(t *testing.T, r *recon, in []byte) []*stream.Error {
 		t.Fatal("no records")
 	}
 	return recs
+}
+
+// TestFrameCacheEncodesOnce counts the frames the cache has encoded over
+// the windows volumes cuts from one video: each frame once at a single
+// stride; with several, the few frames dropped before the widest window
+// first came again.
+func TestFrameCacheEncodesOnce(t *testing.T) {
+	for _, tc := range []struct {
+		strides []int
+		want    int
+	}{{[]int{1}, 30}, {[]int{3}, 30}, {[]int{1, 2}, 33}} {
+		var c frameCache
+		encoded, most := 0, 0
+		for _, w := range (window.Spec{Length: 4, Strides: tc.strides, Hop: 1}).All(30) {
+			c.open("A", w)
+			for _, f := range w {
+				if _, fresh := c.get(f, frameData(f)); fresh {
+					encoded++
+				}
+			}
+			most = max(most, len(c.frames))
+		}
+		if encoded != tc.want {
+			t.Errorf("strides %v: %d frames encoded, want %d", tc.strides, encoded, tc.want)
+		}
+		if limit := 1 + 3*slices.Max(tc.strides); most > limit {
+			t.Errorf("strides %v: %d frames held, want at most %d", tc.strides, most, limit)
+		}
+	}
 }
