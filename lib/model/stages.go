@@ -22,8 +22,10 @@ import (
 //	LSTM:   n windows of Length feature maps -> Length hidden maps each
 //	Decode: hidden maps [n,maps,h2,w2] -> frames [n,C,H,W]
 //
-// Encode, LSTM and Decode in a row give Net's output exactly. Like Net,
-// the graphs share the model's tensors.
+// Encode, LSTM and Decode in a row give Net's output: the same ops on the
+// same values, bit for bit unless a run of fewer images than cores is
+// split across them differently (the last bits then differ, as between
+// Net's batch sizes). Like Net, the graphs share the model's tensors.
 type Stages struct {
 	Model *Model
 	// Batch is the most windows one LSTM run takes; the encoder and the
@@ -148,8 +150,9 @@ func (st *stage) run(in []float32) ([]float32, error) {
 	return st.y.Value().Data().([]float32), nil
 }
 
-// stageCache keeps a stage's graph for full runs and one for the last,
-// shorter run of a call: two graphs at most, so memory stays that of one
+// stageCache keeps a stage's graph for full runs and one for the size of
+// the latest shorter run (recon's steady state is one such size, a few
+// new frames a batch): two graphs at most, so memory stays that of one
 // full run and one shorter.
 type stageCache struct {
 	full, part *stage
