@@ -153,7 +153,6 @@ type recon struct {
 
 	overlay render.Sink // pictures of frames with their error maps, or nil
 
-	tr     *model.Trainer
 	w      *stream.Writer
 	meter  *progress.Meter
 	video  string       // the video being reconstructed
@@ -161,6 +160,11 @@ type recon struct {
 	px     int          // pixels of a plane
 	planes int          // planes of a frame
 	shape  []int
+
+	tr        *model.Trainer // the whole net a volume, with perVolume
+	st        *model.Stages  // each frame encoded once (once.go)
+	perVolume bool           // every volume through the whole net, as before once.go
+	enc       frameCache     // st's encoded frames of the current video
 }
 
 // acc gathers one frame's errors from the windows covering it.
@@ -218,9 +222,15 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 	// A frame is [H, W], or [C, H, W] once its planes are named (even
 	// one: a diff-only stream), as frames wrote it.
 	want := append([]int{c.VolumeFrames()}, frame.Shape()...)
-	if r.ck != nil {
+	switch {
+	case r.ck != nil && r.perVolume:
 		r.tr = model.NewTrainer(r.ck.Model, 0, r.batch)
 		defer r.tr.Close()
+	case r.ck != nil:
+		if r.st, err = model.NewStages(r.ck.Model, r.batch); err != nil {
+			return err
+		}
+		defer r.st.Close()
 	}
 	r.accs = map[int]*acc{}
 	r.meter = progress.New(stderr, "recon", "volumes", 0, quiet)
@@ -266,6 +276,9 @@ func (r *recon) process(vs []*stream.Volume) error {
 	if len(vs) == 0 {
 		return nil
 	}
+	if r.st != nil {
+		return r.processOnce(vs)
+	}
 	data := make([][]float32, len(vs))
 	for i, v := range vs {
 		data[i] = v.Data
@@ -280,11 +293,8 @@ func (r *recon) process(vs []*stream.Volume) error {
 			return
 		}
 		v := vs[i]
-		if v.Video != r.video {
-			if ferr = r.flush(); ferr != nil {
-				return
-			}
-			r.video = v.Video
+		if ferr = r.enter(v); ferr != nil {
+			return
 		}
 		end := slices.Max(v.Frames)
 		// The outputs stand for the volume's last frames: all of them, or
@@ -292,46 +302,70 @@ func (r *recon) process(vs []*stream.Volume) error {
 		fv := r.px * r.planes
 		frames := v.Frames[len(v.Frames)-len(x)/fv:]
 		for t, fn := range frames {
-			xs, ys := x[t*fv:(t+1)*fv], y[t*fv:(t+1)*fv]
-			var e float64
-			for j := range xs {
-				d := float64(ys[j] - xs[j])
-				e += d * d
-			}
-			a := r.accs[fn]
-			if a == nil {
-				a = &acc{}
-				r.accs[fn] = a
-			}
-			if r.last {
-				// Keep the first window seen, unless this one ends on the frame.
-				if a.n > 0 && (a.ending || fn != end) {
-					continue
-				}
-				a.sum, a.n, a.ending = 0, 0, fn == end
-				clear(a.m)
-			}
-			a.sum += e
-			a.n++
-			if r.overlay != nil && a.x == nil {
-				a.x = slices.Clone(xs[:r.px]) // the first plane
-			}
-			if r.maps || r.region > 0 || r.overlay != nil {
-				if a.m == nil {
-					a.m = make([]float32, r.px)
-				}
-				// A pixel's error is summed over the planes.
-				for j := range xs {
-					d := ys[j] - xs[j]
-					a.m[j%r.px] += d * d
-				}
-			}
+			r.add(fn, end, x[t*fv:(t+1)*fv], y[t*fv:(t+1)*fv])
 		}
 	})
 	if err != nil {
 		return err
 	}
 	return ferr
+}
+
+// enter writes out the video before v's when v starts another.
+func (r *recon) enter(v *stream.Volume) error {
+	if v.Video == r.video {
+		return nil
+	}
+	if err := r.flush(); err != nil {
+		return err
+	}
+	r.video = v.Video
+	return nil
+}
+
+// skips reports whether add passes over frame fn's output from a window
+// ending on frame end, where seen says the frame has errors already and
+// ending that they come from a window ending on it.
+func (r *recon) skips(seen, ending bool, fn, end int) bool {
+	// Last keeps the first window seen, unless this one ends on the frame.
+	return r.last && seen && (ending || fn != end)
+}
+
+// add adds the error of output ys against target xs, frame fn's under a
+// window ending on frame end.
+func (r *recon) add(fn, end int, xs, ys []float32) {
+	var e float64
+	for j := range xs {
+		d := float64(ys[j] - xs[j])
+		e += d * d
+	}
+	a := r.accs[fn]
+	if a == nil {
+		a = &acc{}
+		r.accs[fn] = a
+	}
+	if r.skips(a.n > 0, a.ending, fn, end) {
+		return
+	}
+	if r.last {
+		a.sum, a.n, a.ending = 0, 0, fn == end
+		clear(a.m)
+	}
+	a.sum += e
+	a.n++
+	if r.overlay != nil && a.x == nil {
+		a.x = slices.Clone(xs[:r.px]) // the first plane
+	}
+	if r.maps || r.region > 0 || r.overlay != nil {
+		if a.m == nil {
+			a.m = make([]float32, r.px)
+		}
+		// A pixel's error is summed over the planes.
+		for j := range xs {
+			d := ys[j] - xs[j]
+			a.m[j%r.px] += d * d
+		}
+	}
 }
 
 // reconstructZero is the no-model baseline's "reconstruction": all zeros,

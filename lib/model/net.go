@@ -81,63 +81,97 @@ func NewNet(m *Model, batch int, train bool) (*Net, error) {
 
 // forward wires the layers; p holds the parameter nodes by name.
 func (n *Net) forward(p map[string]*G.Node) (*G.Node, error) {
-	c := n.cfg
-	h1, w1, h2, w2 := c.featureSize()
-	var err error
-	do := func(op G.Op, in ...*G.Node) *G.Node {
-		if err != nil {
-			return nil
-		}
-		var r *G.Node
-		if r, err = G.ApplyOp(op, in...); err != nil {
-			err = fmt.Errorf("%v: %w", op, err)
-		}
-		return r
+	b := &builder{g: n.g, p: p, cfg: n.cfg}
+	e := b.encode(n.x)
+	outs := b.lstm(e, n.Batch)
+	d := b.do(ops.Stack{T: n.cfg.Length, Out: new(ops.Buffer)}, outs...)
+	return b.decode(d), b.err
+}
+
+// builder wires layers into a graph, keeping the first error; Net and
+// the inference stages (stages.go) are made of the same three parts.
+type builder struct {
+	g   *G.ExprGraph
+	p   map[string]*G.Node // the parameter nodes by name
+	cfg Config
+	err error
+}
+
+// do applies op, or does nothing after an error.
+func (b *builder) do(op G.Op, in ...*G.Node) *G.Node {
+	if b.err != nil {
+		return nil
 	}
+	r, err := G.ApplyOp(op, in...)
+	if err != nil {
+		b.err = fmt.Errorf("%v: %w", op, err)
+	}
+	return r
+}
+
+// encode is the spatial encoder, frame by frame: x [N,C,H,W] gives the
+// conv2 features [N,Conv2,h2,w2].
+func (b *builder) encode(x *G.Node) *G.Node {
+	p := b.p
 	// Each forward op keeps its output from run to run (ops.Buffer), so
 	// a run allocates next to nothing; results last until the next run.
-	e := do(ops.ConvAct{Stride: s1, Inputs: 1, Tanh: true, Data: true, Out: new(ops.Buffer)}, n.x, p["conv1.w"], p["conv1.b"])
-	e = do(ops.ConvAct{Stride: s2, Inputs: 1, Tanh: true, Out: new(ops.Buffer)}, e, p["conv2.w"], p["conv2.b"])
-	if err != nil {
-		return nil, err
+	e := b.do(ops.ConvAct{Stride: s1, Inputs: 1, Tanh: true, Data: true, Out: new(ops.Buffer)}, x, p["conv1.w"], p["conv1.b"])
+	return b.do(ops.ConvAct{Stride: s2, Inputs: 1, Tanh: true, Out: new(ops.Buffer)}, e, p["conv2.w"], p["conv2.b"])
+}
+
+// lstm runs the ConvLSTM layers over batch volumes of Length feature maps,
+// e [batch*Length,Conv2,h2,w2] frame by frame, each volume's state from
+// zero; it returns the last layer's hidden maps [batch,maps,h2,w2], step
+// by step.
+func (b *builder) lstm(e *G.Node, batch int) G.Nodes {
+	c, p := b.cfg, b.p
+	_, _, h2, w2 := c.featureSize()
+	if b.err != nil {
+		return nil
 	}
 	type state struct{ h, c *G.Node }
 	st := make([]state, len(c.LSTM))
 	outs := make(G.Nodes, c.Length)
 	for t := 0; t < c.Length; t++ {
-		x := do(ops.FrameSlice{T: c.Length, Step: t, Out: new(ops.Buffer)}, e)
+		x := b.do(ops.FrameSlice{T: c.Length, Step: t, Out: new(ops.Buffer)}, e)
 		for l, ch := range c.LSTM {
 			pre := fmt.Sprintf("lstm%d.", l+1)
 			// The gates' pre-activations, one convolution over [x, h]; the
 			// first step's h is zero, so its half is skipped.
 			var z *G.Node
 			if st[l].h == nil {
-				z = do(ops.ConvAct{Stride: 1, Pad: kLSTM / 2, Inputs: 1, Out: new(ops.Buffer)}, x, p[pre+"wx"], p[pre+"b"])
+				z = b.do(ops.ConvAct{Stride: 1, Pad: kLSTM / 2, Inputs: 1, Out: new(ops.Buffer)}, x, p[pre+"wx"], p[pre+"b"])
 			} else {
-				z = do(ops.ConvAct{Stride: 1, Pad: kLSTM / 2, Inputs: 2, Out: new(ops.Buffer)}, x, p[pre+"wx"], st[l].h, p[pre+"wh"], p[pre+"b"])
+				z = b.do(ops.ConvAct{Stride: 1, Pad: kLSTM / 2, Inputs: 2, Out: new(ops.Buffer)}, x, p[pre+"wx"], st[l].h, p[pre+"wh"], p[pre+"b"])
 			}
 			cp := st[l].c
 			if cp == nil {
-				cp = G.NewTensor(n.g, tensor.Float32, 4, G.WithShape(n.Batch, ch, h2, w2),
+				cp = G.NewTensor(b.g, tensor.Float32, 4, G.WithShape(batch, ch, h2, w2),
 					G.WithName(fmt.Sprintf("c0.%d", l+1)), G.WithInit(G.Zeroes()))
 			}
 			var cn, hn *G.Node
 			if c.Peephole {
-				cn = do(ops.Gates{Peep: true, Out: new(ops.Buffer)}, z, cp, p[pre+"wci"], p[pre+"wcf"])
-				hn = do(ops.Gates{Hidden: true, Peep: true, Out: new(ops.Buffer)}, z, cn, p[pre+"wco"])
+				cn = b.do(ops.Gates{Peep: true, Out: new(ops.Buffer)}, z, cp, p[pre+"wci"], p[pre+"wcf"])
+				hn = b.do(ops.Gates{Hidden: true, Peep: true, Out: new(ops.Buffer)}, z, cn, p[pre+"wco"])
 			} else {
-				cn = do(ops.Gates{Out: new(ops.Buffer)}, z, cp)
-				hn = do(ops.Gates{Hidden: true, Out: new(ops.Buffer)}, z, cn)
+				cn = b.do(ops.Gates{Out: new(ops.Buffer)}, z, cp)
+				hn = b.do(ops.Gates{Hidden: true, Out: new(ops.Buffer)}, z, cn)
 			}
 			st[l] = state{h: hn, c: cn}
 			x = hn
 		}
 		outs[t] = x
 	}
-	d := do(ops.Stack{T: c.Length, Out: new(ops.Buffer)}, outs...)
-	d = do(ops.ConvTAct{Stride: s2, OutH: h1, OutW: w1, Tanh: true, Out: new(ops.Buffer)}, d, p["deconv1.w"], p["deconv1.b"])
-	d = do(ops.ConvTAct{Stride: s1, OutH: c.Height, OutW: c.Width, Out: new(ops.Buffer)}, d, p["deconv2.w"], p["deconv2.b"])
-	return d, err
+	return outs
+}
+
+// decode is the decoder, frame by frame: hidden maps d [N,maps,h2,w2]
+// give frames [N,C,H,W].
+func (b *builder) decode(d *G.Node) *G.Node {
+	c, p := b.cfg, b.p
+	h1, w1, _, _ := c.featureSize()
+	d = b.do(ops.ConvTAct{Stride: s2, OutH: h1, OutW: w1, Tanh: true, Out: new(ops.Buffer)}, d, p["deconv1.w"], p["deconv1.b"])
+	return b.do(ops.ConvTAct{Stride: s1, OutH: c.Height, OutW: c.Width, Out: new(ops.Buffer)}, d, p["deconv2.w"], p["deconv2.b"])
 }
 
 // Run runs the graph on a batch: x holds Batch volumes of VolumeFrames
