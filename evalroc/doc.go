@@ -80,7 +80,7 @@
 //	      130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM
 //
 //	COMMANDS:
-//	   inspect  show any stae stream as newline-delimited JSON (header, then one line per record)
+//	   inspect  show any stae stream as newline-delimited JSON (header, then one line per record), or a model, statistics or calibration file as one JSON object
 //
 //	GLOBAL OPTIONS:
 //	   --truth value   ground truth: UCSD .m file or video,first,last CSV (required, except with --masks) (default: none)

@@ -66,7 +66,7 @@
 //	      130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM
 //
 //	COMMANDS:
-//	   inspect  show any stae stream as newline-delimited JSON (header, then one line per record)
+//	   inspect  show any stae stream as newline-delimited JSON (header, then one line per record), or a model, statistics or calibration file as one JSON object
 //
 //	GLOBAL OPTIONS:
 //	   --min-persistence value        keep minima whose persistence is at least this, 0 to 1 (regularity is scaled to [0, 1] per video, so 0.1 drops dips under a tenth of its range: noise) (default: 0.1)
@@ -75,7 +75,7 @@
 //	   --json                         write newline-delimited JSON instead of msgpack (default: false)
 //	   --quiet, -q                    no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere) (default: false)
 //	   --alarm                        live alarms from a causal score instead of persistent minima of whole videos (see ALARMS) (default: false)
-//	   --calibration value            --alarm: the calibration the scores were made with (regscore calibrate) (default: none)
+//	   --calibration value            --alarm: the calibration the scores were made with (regscore calibrate), or a model file that carries it (default: none)
 //	   --false-alarms-per-hour value  --alarm: set the threshold so that normal footage (--calibration) raises at most this many alarms an hour (default: none)
 //	   --threshold value              --alarm: abnormality above which an alarm opens (default: none)
 //	   --release value                --alarm: abnormality at or below which an open alarm ends (hysteresis) (default: the threshold)

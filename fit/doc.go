@@ -51,7 +51,7 @@
 //	      130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM
 //
 //	COMMANDS:
-//	   inspect  show any stae stream as newline-delimited JSON (header, then one line per record)
+//	   inspect  show any stae stream as newline-delimited JSON (header, then one line per record), or a model, statistics or calibration file as one JSON object
 //
 //	GLOBAL OPTIONS:
 //	   --out value, -o value  checkpoint to write (required)
@@ -63,6 +63,7 @@
 //	   --val-share value      share of volumes held out for validation, 0 to 0.99 (default: 0.15)
 //	   --seed value           seed for weights, validation split and shuffling (default: 1)
 //	   --resume value         continue training from this checkpoint (default: none)
+//	   --stats value          carry in the checkpoint the statistics file the frames were normalised with (frames --stats), so that frames --stats takes the model (default: none)
 //	   --scale value          multiply every layer's maps (0.25: 32, 16, 16-8-16, 32), 0.01 to 4 (default: 1)
 //	   --no-peephole          leave the ConvLSTM peepholes out (default: false)
 //	   --target value         what the model learns to output: reconstruct (each frame of the volume, the paper) or next (each frame's successor: volumes then hold one frame more than the model's length) (default: "reconstruct")

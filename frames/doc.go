@@ -58,11 +58,11 @@
 //
 //	COMMANDS:
 //	   mean     compute normalisation statistics of training frames
-//	   inspect  show any stae stream as newline-delimited JSON (header, then one line per record)
+//	   inspect  show any stae stream as newline-delimited JSON (header, then one line per record), or a model, statistics or calibration file as one JSON object
 //
 //	GLOBAL OPTIONS:
 //	   --size value      frame size: N for NxN, or WxH (with --stats, the statistics' size unless given) (default: "227")
-//	   --stats value     normalise with this statistics file (from 'frames mean') (default: none)
+//	   --stats value     normalise with this statistics file (from 'frames mean'), or with those a model file carries (fit --stats) (default: none)
 //	   --channels value  planes of each frame, comma-separated: gray (appearance), diff (x_t - x_{t-1}), flow (Farneback dx, dy); with --stats, the statistics' channels unless given (default: "gray")
 //	   --json            write newline-delimited JSON instead of msgpack (default: false)
 //	   --quiet, -q       no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere) (default: false)

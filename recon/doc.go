@@ -51,7 +51,7 @@
 //	      130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM
 //
 //	COMMANDS:
-//	   inspect  show any stae stream as newline-delimited JSON (header, then one line per record)
+//	   inspect  show any stae stream as newline-delimited JSON (header, then one line per record), or a model, statistics or calibration file as one JSON object
 //
 //	GLOBAL OPTIONS:
 //	   --model value, -m value  checkpoint written by fit (or --baseline) (default: none)

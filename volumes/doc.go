@@ -44,7 +44,7 @@
 //	      130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM
 //
 //	COMMANDS:
-//	   inspect  show any stae stream as newline-delimited JSON (header, then one line per record)
+//	   inspect  show any stae stream as newline-delimited JSON (header, then one line per record), or a model, statistics or calibration file as one JSON object
 //
 //	GLOBAL OPTIONS:
 //	   --length value, -t value  frames per volume (T), 1 to 1000 (default: 10)
