@@ -144,16 +144,19 @@ func openStdin(ctx context.Context, stdin io.Reader) (*gocv.VideoCapture, func()
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		return nil, nil, fmt.Errorf("-: named pipe: %w", err)
 	}
-	// Read-write does not block waiting for a reader (Linux); as the only
-	// writer, closing it is the end of the video for OpenCV.
-	w, err := os.OpenFile(fifo, os.O_RDWR, 0)
-	if err != nil {
-		return nil, nil, fmt.Errorf("-: named pipe: %w", err)
-	}
+	// The writer's open waits for OpenCV's (a named pipe's two ends meet),
+	// so stdin's end, closing it, cannot come before OpenCV is reading.
+	opened := make(chan *os.File, 1)
 	copied := make(chan struct{})
 	go func() {
+		defer close(copied)
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			opened <- nil
+			return
+		}
+		opened <- w
 		io.Copy(w, stdin) // ends at stdin's end, or once w is closed
-		close(copied)
 	}()
 	stopped := make(chan struct{})
 	stop := func() {
@@ -164,6 +167,10 @@ func openStdin(ctx context.Context, stdin io.Reader) (*gocv.VideoCapture, func()
 		}
 	}
 	go func() {
+		w := <-opened
+		if w == nil {
+			return
+		}
 		select {
 		case <-copied:
 		case <-ctx.Done():
@@ -175,6 +182,11 @@ func openStdin(ctx context.Context, stdin io.Reader) (*gocv.VideoCapture, func()
 	if err != nil || !vc.IsOpened() {
 		vc.Close()
 		stop()
+		// Should OpenCV have failed before opening the pipe, meet the
+		// waiting writer so that it ends.
+		if r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			r.Close()
+		}
 		return nil, nil, fmt.Errorf("-: not a video OpenCV can read from a pipe (MPEG-TS, Matroska, NUT or FLV)")
 	}
 	return vc, stop, nil
