@@ -9,6 +9,25 @@
 // other files ignored). A clip's video id is its folder's or file's base
 // name without extension. Several SOURCEs are read one after another.
 //
+// Live sources are read as they come and each frame is written, and
+// flushed, as soon as it is decoded: "-" is an encoded video on stdin
+// (MPEG-TS, Matroska/WebM, NUT or FLV: containers read without seeking; id
+// "stdin"), /dev/videoN a camera (id "videoN"), and an rtsp, rtsps, http,
+// https, udp, tcp or rtmp URL whatever OpenCV's FFmpeg back end opens (id:
+// host and path, e.g. 127.0.0.1_5000):
+//
+//	ffmpeg -re -i walk.avi -f mpegts udp://127.0.0.1:5000 &
+//	frames --size 115 'udp://127.0.0.1:5000?timeout=2000000' | volumes > live.vol
+//	ffmpeg -i walk.avi -f mpegts - | frames - > walk.frames
+//
+// A stream has no end of its own: when the sender stops (for udp, noticed
+// after FFmpeg's ?timeout= in microseconds), frames writes what it read,
+// says so in one line and exits 1; stdin's end is the video's. SIGINT or
+// SIGTERM stops a live read. The header records the frame rate (fps) of the
+// first clip, a video's or stream's own (a note on stderr names clips whose
+// rate differs); image folders have none unless --fps gives one, which
+// overrides in every case.
+//
 // Frames are resized to --size (227, or WxH), shrinking with OpenCV's
 // INTER_AREA, which averages the pixels it merges. The paper then subtracts
 // the mean image of the training frames and scales to unit variance; the
