@@ -292,7 +292,7 @@ func liveEnd(ctx context.Context, c Clip, n, declared int) error {
 	case declared > 0 && declared-n <= max(2, declared/50):
 		return nil
 	}
-	return fmt.Errorf("%s: %w after %d frames", c.Where(), ErrStreamEnded, n)
+	return fmt.Errorf("%s: %w after %d frames (the sender stopped or went quiet)", c.Where(), ErrStreamEnded, n)
 }
 
 // whyUnreadable prefers the file system's reason (missing, permission

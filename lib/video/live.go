@@ -38,7 +38,7 @@ var LiveSchemes = []string{"rtsp", "rtsps", "http", "https", "udp", "tcp", "rtmp
 var (
 	ErrNoCamera    = errors.New("no such camera")
 	ErrNoStream    = errors.New("cannot open the stream")
-	ErrStreamEnded = errors.New("the stream ended (the sender stopped or went quiet)")
+	ErrStreamEnded = errors.New("the stream ended")
 )
 
 var cameraPath = regexp.MustCompile(`^/dev/video([0-9]+)$`)
