@@ -17,7 +17,7 @@
 # PED2_FIT_FLAGS, PED2_ERROR, PED2_SMOOTH).
 #
 # The build needs Go, a C/C++ compiler, pkg-config, OpenCV 4 (libopencv-dev)
-# and OpenBLAS (libopenblas-dev); the tests also run make. When one is
+# and OpenBLAS (libopenblas-dev); the tests also run make and ffmpeg. When one is
 # missing, this script installs it with apt-get if it can (root on
 # Debian/Ubuntu) and otherwise prints the exact command to run.
 set -euo pipefail
@@ -35,6 +35,7 @@ missing_packages() {
 	command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 	command -v g++ >/dev/null 2>&1 || missing+=(g++)
 	command -v make >/dev/null 2>&1 || missing+=(make) # the README's Makefile is tested
+	command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg) # the live-source tests' sender
 	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists opencv4 2>/dev/null; then
 		missing+=(libopencv-dev)
 	fi

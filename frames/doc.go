@@ -33,7 +33,19 @@
 //	   runs on all cores with a bounded window of frames ahead of the writer:
 //	   memory does not grow with the number of frames, and the order is fixed.
 //
-//	   INPUT:  SOURCE arguments (files and folders)
+//	   Live sources are read as they come, each frame written (and flushed) once
+//	   decoded: '-' (an encoded video on stdin: MPEG-TS, Matroska/WebM, NUT or FLV;
+//	   id "stdin"), /dev/videoN (a camera, id "videoN") and URLs (rtsp, rtsps, http,
+//	   https, udp, tcp, rtmp: whatever OpenCV's FFmpeg opens; the id is the host and
+//	   path, e.g. 127.0.0.1_5000). A stream has no end of its own: when its sender
+//	   stops, frames writes what it read and exits 1; for udp, add FFmpeg's
+//	   ?timeout=MICROSECONDS to notice a quiet sender. SIGINT or SIGTERM stops a
+//	   live read.
+//
+//	   The header records the frame rate (fps) of the first clip, a video's or
+//	   stream's own; image folders have none unless --fps is given (it overrides).
+//
+//	   INPUT:  SOURCE arguments (files, folders, -, /dev/videoN, stream URLs)
 //	   OUTPUT: frame stream on stdout (msgpack, or NDJSON with --json);
 //	           'frames mean' writes a statistics file instead
 //
@@ -41,6 +53,9 @@
 //	      # normalisation statistics of the training frames, then normalised test frames
 //	      frames mean --out stats.bin --size 51 testdata/synth/Train
 //	      frames --stats stats.bin testdata/synth/Test > test.frames
+//
+//	      # a live MPEG-TS stream over UDP, cut into volumes as it comes
+//	      frames --size 115 'udp://127.0.0.1:5000?timeout=2000000' | volumes > live.vol
 //
 //	      # UCSD Ped2's test set at the paper's 227x227, unnormalised, as JSON
 //	      # (a SOURCE: a video file, an image folder, or a dataset of clips)
@@ -64,6 +79,7 @@
 //	   --size value      frame size: N for NxN, or WxH (with --stats, the statistics' size unless given) (default: "227")
 //	   --stats value     normalise with this statistics file (from 'frames mean'), or with those a model file carries (fit --stats) (default: none)
 //	   --channels value  planes of each frame, comma-separated: gray (appearance), diff (x_t - x_{t-1}), flow (Farneback dx, dy); with --stats, the statistics' channels unless given (default: "gray")
+//	   --fps value       frame rate to record in the header (default: a video's or stream's own; unknown for image folders) (default: 0)
 //	   --json            write newline-delimited JSON instead of msgpack (default: false)
 //	   --quiet, -q       no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere) (default: false)
 //	   --help, -h        show help

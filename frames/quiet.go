@@ -3,6 +3,10 @@
 // failure in one line of its own. Setting OPENCV_LOG_LEVEL from Go (as
 // lib/video does) comes too late: OpenCV reads it in static initialisers,
 // before any Go code runs, so the level is set through OpenCV's API.
+// FFmpeg's own messages ("[tcp @ 0x...] Connection refused" for a stream
+// that cannot be opened) follow OPENCV_FFMPEG_LOGLEVEL, read when the first
+// capture opens, so that one can be set from Go: to AV_LOG_PANIC (0) unless
+// the user set it.
 
 package main
 
@@ -13,4 +17,11 @@ void staeOpenCVErrorsOnly(void);
 */
 import "C"
 
-func init() { C.staeOpenCVErrorsOnly() }
+import "os"
+
+func init() {
+	C.staeOpenCVErrorsOnly()
+	if _, ok := os.LookupEnv("OPENCV_FFMPEG_LOGLEVEL"); !ok {
+		os.Setenv("OPENCV_FFMPEG_LOGLEVEL", "0")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"slices"
 	"strconv"
@@ -43,7 +44,19 @@ file, so later stages can tell what their input was made with. Decoding
 runs on all cores with a bounded window of frames ahead of the writer:
 memory does not grow with the number of frames, and the order is fixed.
 
-INPUT:  SOURCE arguments (files and folders)
+Live sources are read as they come, each frame written (and flushed) once
+decoded: '-' (an encoded video on stdin: MPEG-TS, Matroska/WebM, NUT or FLV;
+id "stdin"), /dev/videoN (a camera, id "videoN") and URLs (rtsp, rtsps, http,
+https, udp, tcp, rtmp: whatever OpenCV's FFmpeg opens; the id is the host and
+path, e.g. 127.0.0.1_5000). A stream has no end of its own: when its sender
+stops, frames writes what it read and exits 1; for udp, add FFmpeg's
+?timeout=MICROSECONDS to notice a quiet sender. SIGINT or SIGTERM stops a
+live read.
+
+The header records the frame rate (fps) of the first clip, a video's or
+stream's own; image folders have none unless --fps is given (it overrides).
+
+INPUT:  SOURCE arguments (files, folders, -, /dev/videoN, stream URLs)
 OUTPUT: frame stream on stdout (msgpack, or NDJSON with --json);
         'frames mean' writes a statistics file instead
 
@@ -51,6 +64,9 @@ EXAMPLES:
    # normalisation statistics of the training frames, then normalised test frames
    frames mean --out stats.bin --size 51 testdata/synth/Train
    frames --stats stats.bin testdata/synth/Test > test.frames
+
+   # a live MPEG-TS stream over UDP, cut into volumes as it comes
+   frames --size 115 'udp://127.0.0.1:5000?timeout=2000000' | volumes > live.vol
 
    # UCSD Ped2's test set at the paper's 227x227, unnormalised, as JSON
    # (a SOURCE: a video file, an image folder, or a dataset of clips)
@@ -71,6 +87,9 @@ EXAMPLES:
 // maxSide bounds --size: far above any useful input size, and small enough
 // that a frame's tensor stays well inside the stream's limits.
 const maxSide = 4096
+
+// maxFPS bounds --fps: above any camera's rate.
+const maxFPS = 10000
 
 func sizeFlag(usage string) *cli.StringFlag {
 	return &cli.StringFlag{Name: "size", Value: "227", Usage: usage}
@@ -103,10 +122,11 @@ func grayOnly(chs []motion.Channel) bool { return len(chs) == 1 && chs[0] == mot
 // the stillest frame of every video, which per-video scaling and temporal
 // smoothing then read as a fact about the video. It costs one frame of
 // delay at the start of each video.
-func decodePlanes(ctx context.Context, clips []video.Clip, w, h int, chs []motion.Channel, emit func(video string, index int, planes []float32) error) error {
+func decodePlanes(ctx context.Context, clips []video.Clip, w, h int, chs []motion.Channel, stdin io.Reader, emit func(f video.Frame, planes []float32) error) error {
 	opt := decodeOptions(w, h)
+	opt.Stdin = stdin
 	if grayOnly(chs) {
-		return video.Decode(ctx, clips, opt, func(f video.Frame) error { return emit(f.Video, f.Index, f.Data) })
+		return video.Decode(ctx, clips, opt, func(f video.Frame) error { return emit(f, f.Data) })
 	}
 	comp, err := motion.NewComputer(motion.Config{Channels: chs, Width: w, Height: h})
 	if err != nil {
@@ -116,9 +136,8 @@ func decodePlanes(ctx context.Context, clips []video.Clip, w, h int, chs []motio
 	opt.Native = true
 	gray := motion.Offset(chs, motion.Gray) // the plane that is not motion, or -1
 	plane := w * h
-	var first []float32 // a video's first frame, held until its successor
-	var firstVideo string
-	var firstIndex int
+	var first []float32        // a video's first frame's planes, held until its successor
+	var firstFrame video.Frame // and the frame they are of
 	release := func(next []float32) error {
 		if first == nil {
 			return nil
@@ -130,7 +149,7 @@ func decodePlanes(ctx context.Context, clips []video.Clip, w, h int, chs []motio
 				}
 			}
 		}
-		err := emit(firstVideo, firstIndex, first)
+		err := emit(firstFrame, first)
 		first = nil
 		return err
 	}
@@ -148,13 +167,13 @@ func decodePlanes(ctx context.Context, clips []video.Clip, w, h int, chs []motio
 			return fmt.Errorf("%s frame %d: %w", f.Video, f.Index, err)
 		}
 		if first == nil && f.Index == 0 {
-			first, firstVideo, firstIndex = slices.Clone(planes), f.Video, f.Index
+			first, firstFrame = slices.Clone(planes), f
 			return nil
 		}
 		if err := release(planes); err != nil {
 			return err
 		}
-		return emit(f.Video, f.Index, planes)
+		return emit(f, planes)
 	})
 	if err != nil {
 		return err
@@ -178,6 +197,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		sizeFlag("frame size: N for NxN, or WxH (with --stats, the statistics' size unless given)"),
 		&cli.StringFlag{Name: "stats", Usage: "normalise with this statistics file (from 'frames mean'), or with those a model file carries (fit --stats)"},
 		channelsFlag("planes of each frame, comma-separated: gray (appearance), diff (x_t - x_{t-1}), flow (Farneback dx, dy); with --stats, the statistics' channels unless given"),
+		&cli.Float64Flag{Name: "fps", Usage: "frame rate to record in the header (default: a video's or stream's own; unknown for image folders)"},
 		tool.JSONFlag,
 		tool.QuietFlag,
 	}
@@ -185,6 +205,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		sources, w, h, chs, err := commonArgs(c)
 		if err != nil {
 			return err
+		}
+		fps := c.Float64("fps")
+		if c.IsSet("fps") && !(fps > 0 && fps <= maxFPS) {
+			return tool.Usagef("--fps %v: want a frame rate above 0 and at most %d", c.Float64("fps"), maxFPS)
 		}
 		var stats *norm.Stats
 		var digest string
@@ -209,7 +233,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				return tool.Usagef("--channels %s differs from the %s of --stats %s", motion.Format(chs), motion.Format(statsChs), p)
 			}
 		}
-		return extract(c.Context, args, sources, w, h, chs, stats, digest, c.Bool("json"), c.Bool("quiet"), stdout, stderr)
+		return extract(c.Context, args, sources, w, h, chs, stats, digest, fps, c.Bool("json"), c.Bool("quiet"), stdin, stdout, stderr)
 	}
 	app.Commands = []*cli.Command{{
 		Name:        "mean",
@@ -227,7 +251,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			if err != nil {
 				return err
 			}
-			return mean(c.Context, sources, w, h, chs, c.String("out"), c.Bool("quiet"), stderr)
+			return mean(c.Context, sources, w, h, chs, c.String("out"), c.Bool("quiet"), stdin, stderr)
 		},
 	}}
 	app.Commands = append(app.Commands, tool.InspectCommand())
@@ -293,35 +317,75 @@ func resolve(sources []string) ([]video.Clip, int, error) {
 	return clips, total, nil
 }
 
-func extract(ctx context.Context, args, sources []string, w, h int, chs []motion.Channel, stats *norm.Stats, digest string, asJSON, quiet bool, stdout, stderr io.Writer) error {
+func extract(ctx context.Context, args, sources []string, w, h int, chs []motion.Channel, stats *norm.Stats, digest string, fps float64, asJSON, quiet bool, stdin io.Reader, stdout, stderr io.Writer) error {
 	clips, total, err := resolve(sources)
 	if err != nil {
 		return err
 	}
-	desc := stream.FrameDesc{Width: w, Height: h, Normalised: stats != nil, Channels: planeNames(chs)}
+	desc := stream.FrameDesc{Width: w, Height: h, Normalised: stats != nil, Channels: planeNames(chs), FPS: fps}
 	if stats != nil {
 		desc.StatsDigest = digest
 	}
-	sw, err := stream.NewWriter(stdout, stream.NewHeader(stream.KindFrame, nil, tool.Stage("frames", args, desc.Params())), asJSON)
-	if err != nil {
-		return err
+	// A live consumer must see each frame as it comes, so a live source's
+	// stream is flushed after the header and after every record.
+	live := slices.ContainsFunc(clips, func(c video.Clip) bool { return c.Live != video.NotLive })
+	var sw *stream.Writer
+	open := func() error {
+		var err error
+		if sw, err = stream.NewWriter(stdout, stream.NewHeader(stream.KindFrame, nil, tool.Stage("frames", args, desc.Params())), asJSON); err != nil {
+			return err
+		}
+		if live {
+			return sw.Close() // a flush: Close leaves stdout open
+		}
+		return nil
+	}
+	// A video's rate is known once it is open, so without --fps the header
+	// waits for its first frame; image folders have none to wait for.
+	fromSource := fps == 0 && len(clips) > 0 && clips[0].Images == nil
+	if !fromSource {
+		if err := open(); err != nil {
+			return err
+		}
 	}
 	meter := progress.New(stderr, "frames", "frames", total, quiet)
 	shape := desc.Shape()
-	err = decodePlanes(ctx, clips, w, h, chs, func(id string, index int, data []float32) error {
-		if stats != nil {
-			if err := stats.Apply(data); err != nil {
-				return fmt.Errorf("%s frame %d: %w", id, index, err)
+	current, firstID := "", ""
+	err = decodePlanes(ctx, clips, w, h, chs, stdin, func(f video.Frame, data []float32) error {
+		if f.Video != current {
+			current = f.Video
+			if sw == nil {
+				desc.FPS, firstID = f.FPS, f.Video
+				if err := open(); err != nil {
+					return err
+				}
+			} else if fromSource && f.FPS > 0 && desc.FPS > 0 && math.Abs(f.FPS-desc.FPS) > 1e-3*desc.FPS {
+				fmt.Fprintf(stderr, "frames: note: %s is at %g fps; the header records %s's %g\n", f.Video, f.FPS, firstID, desc.FPS)
 			}
 		}
-		if err := sw.Write(&stream.Frame{Video: id, Frame: index, Shape: shape, Data: data}); err != nil {
+		if stats != nil {
+			if err := stats.Apply(data); err != nil {
+				return fmt.Errorf("%s frame %d: %w", f.Video, f.Index, err)
+			}
+		}
+		if err := sw.Write(&stream.Frame{Video: f.Video, Frame: f.Index, Shape: shape, Data: data}); err != nil {
 			return err
+		}
+		if live {
+			if err := sw.Close(); err != nil {
+				return err
+			}
 		}
 		meter.Add(1)
 		return nil
 	})
 	if err != nil {
 		return interrupted(ctx, err)
+	}
+	if sw == nil {
+		if err := open(); err != nil {
+			return err
+		}
 	}
 	if err := sw.Close(); err != nil {
 		return err
@@ -330,14 +394,14 @@ func extract(ctx context.Context, args, sources []string, w, h int, chs []motion
 	return nil
 }
 
-func mean(ctx context.Context, sources []string, w, h int, chs []motion.Channel, out string, quiet bool, stderr io.Writer) error {
+func mean(ctx context.Context, sources []string, w, h int, chs []motion.Channel, out string, quiet bool, stdin io.Reader, stderr io.Writer) error {
 	clips, total, err := resolve(sources)
 	if err != nil {
 		return err
 	}
 	acc := norm.NewAccumulator(w, h, planeNames(chs)...)
 	meter := progress.New(stderr, "frames mean", "frames", total, quiet)
-	err = decodePlanes(ctx, clips, w, h, chs, func(_ string, _ int, data []float32) error {
+	err = decodePlanes(ctx, clips, w, h, chs, stdin, func(_ video.Frame, data []float32) error {
 		meter.Add(1)
 		return acc.Add(data)
 	})

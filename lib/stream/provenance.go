@@ -31,11 +31,14 @@ type FrameDesc struct {
 	// flow's dx and dy); empty is one gray plane, every stream before
 	// channels existed.
 	Channels []string `json:"channels,omitempty"`
+	// FPS is the source's frame rate (frames per second); 0 is unknown
+	// (image folders), and the header then carries no fps.
+	FPS float64 `json:"fps,omitempty"`
 }
 
 // Params is the frame description as header parameters: width, height,
 // normalised, stats_digest when normalised, channels when not one gray
-// plane.
+// plane, fps when known.
 func (f FrameDesc) Params() map[string]any {
 	p := map[string]any{"width": f.Width, "height": f.Height, "normalised": f.Normalised}
 	if f.Normalised {
@@ -43,6 +46,9 @@ func (f FrameDesc) Params() map[string]any {
 	}
 	if len(f.Channels) > 0 {
 		p["channels"] = f.Channels
+	}
+	if f.FPS > 0 {
+		p["fps"] = f.FPS
 	}
 	return p
 }
@@ -68,8 +74,9 @@ func (f FrameDesc) ChannelList() string {
 }
 
 // FrameDesc reads the frame description from the provenance. Width and
-// height must be there (else an error wrapping ErrMissingParam); normalised
-// and stats_digest default to false and "" (streams not made by frames). On
+// height must be there (else an error wrapping ErrMissingParam); normalised,
+// stats_digest and fps default to false, "" and 0 (streams not made by
+// frames, frames of unknown rate). On
 // an error the fields that could be read are still set, and the error names
 // the first field that could not.
 func (h *Header) FrameDesc() (FrameDesc, error) {
@@ -80,6 +87,7 @@ func (h *Header) FrameDesc() (FrameDesc, error) {
 	f.Normalised = p.bool("normalised")
 	f.StatsDigest = p.string("stats_digest")
 	f.Channels = p.strings("channels")
+	f.FPS = p.float("fps")
 	return f, p.err
 }
 
@@ -174,6 +182,19 @@ func (p *paramReader) bool(key string) bool {
 		p.bad(key, v, "true or false")
 	}
 	return b
+}
+
+func (p *paramReader) float(key string) float64 {
+	v, ok := p.get(key, false)
+	if !ok {
+		return 0
+	}
+	x, ok := number(v)
+	if !ok || math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
+		p.bad(key, v, "a finite number of at least 0")
+		return 0
+	}
+	return x
 }
 
 func (p *paramReader) string(key string) string {

@@ -13,6 +13,7 @@ import (
 	"image"
 	"io"
 	"os"
+	"slices"
 	"sync"
 
 	"gocv.io/x/gocv"
@@ -24,6 +25,9 @@ type Frame struct {
 	Index         int // 0-based within the video
 	Width, Height int
 	Data          []float32
+	// FPS is its clip's frame rate as the container or device gives it;
+	// 0 for image folders, or when unknown.
+	FPS float64
 }
 
 // Options say how to decode.
@@ -41,6 +45,8 @@ type Options struct {
 	// waiting for (default 4 per worker), so memory does not grow with
 	// the number of frames.
 	Window int
+	// Stdin is what a "-" clip reads (an encoded video).
+	Stdin io.Reader
 }
 
 // Errors a caller may test for with errors.Is.
@@ -61,6 +67,7 @@ type job struct {
 	path   string   // image file to read
 	raw    gocv.Mat // a video frame already decoded to gray (owned by the job)
 	hasRaw bool
+	fps    float64
 	err    error
 }
 
@@ -74,6 +81,10 @@ type result struct {
 // (clip by clip, frame by frame). It stops at the first error, after
 // emitting every frame before it, and returns that error; an error from
 // emit is returned as is.
+//
+// Each frame is emitted as soon as it and those before it are decoded:
+// workers and the window only bound how far decoding runs ahead, so a live
+// source's frames come out as they arrive.
 func Decode(ctx context.Context, clips []Clip, opt Options, emit func(Frame) error) error {
 	if !opt.Native && (opt.Width <= 0 || opt.Height <= 0) {
 		return fmt.Errorf("%dx%d: %w", opt.Width, opt.Height, ErrBadSize)
@@ -93,7 +104,7 @@ func Decode(ctx context.Context, clips []Clip, opt Options, emit func(Frame) err
 	jobs := make(chan job, opt.Window)
 	results := make(chan result, opt.Window)
 
-	go produce(ctx, clips, tokens, jobs)
+	go produce(ctx, clips, opt.Stdin, tokens, jobs)
 	var wg sync.WaitGroup
 	for range opt.Workers {
 		wg.Add(1)
@@ -120,11 +131,22 @@ func Decode(ctx context.Context, clips []Clip, opt Options, emit func(Frame) err
 	go func() { wg.Wait(); close(results) }()
 
 	// On return, stop the producer and let workers drain, so that no
-	// goroutine or Mat outlives the call.
-	defer func() {
-		cancel()
+	// goroutine or Mat outlives the call. A live source's read may block
+	// in OpenCV until the sender sends again or FFmpeg's read timeout
+	// (30 s), so a live read stopped early (interrupted, or emit failed)
+	// does not wait for it: its goroutines end in the background.
+	drain := func() {
 		for range results {
 		}
+	}
+	live := slices.ContainsFunc(clips, func(c Clip) bool { return c.Live != NotLive })
+	defer func() {
+		cancel()
+		if live {
+			go drain()
+			return
+		}
+		drain()
 	}()
 
 	pending := map[int]result{}
@@ -164,7 +186,7 @@ var errDone = errors.New("done")
 
 // produce sends one job per frame, in order, and finally an errDone job or
 // the error that stopped it.
-func produce(ctx context.Context, clips []Clip, tokens chan struct{}, jobs chan<- job) {
+func produce(ctx context.Context, clips []Clip, stdin io.Reader, tokens chan struct{}, jobs chan<- job) {
 	defer close(jobs)
 	seq := 0
 	send := func(j job) bool {
@@ -190,7 +212,7 @@ func produce(ctx context.Context, clips []Clip, tokens chan struct{}, jobs chan<
 			}
 			continue
 		}
-		if err := readVideo(ctx, c, send); err != nil {
+		if err := readVideo(ctx, c, stdin, send); err != nil {
 			send(job{err: err})
 			return
 		}
@@ -198,19 +220,35 @@ func produce(ctx context.Context, clips []Clip, tokens chan struct{}, jobs chan<
 	send(job{err: errDone})
 }
 
-// readVideo decodes a video file sequentially (decoding cannot be split)
-// and hands each frame, converted to gray, to send.
-func readVideo(ctx context.Context, c Clip, send func(job) bool) error {
-	// FFmpeg only: it reads every common format, and the other backends
-	// OpenCV would try on a file it cannot read (GStreamer, image
-	// sequences) print pages of warnings on stderr.
-	vc, err := gocv.VideoCaptureFileWithAPI(c.Path, gocv.VideoCaptureFFmpeg)
-	if err != nil {
-		vc.Close()
-		return whyUnreadable(c.Path, ErrNotVideo)
+// readVideo decodes a video file or live source sequentially (decoding
+// cannot be split) and hands each frame, converted to gray, to send.
+func readVideo(ctx context.Context, c Clip, stdin io.Reader, send func(job) bool) error {
+	var vc *gocv.VideoCapture
+	if c.Live != NotLive {
+		v, stop, err := openLive(ctx, c, stdin)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		vc = v
+	} else {
+		// FFmpeg only: it reads every common format, and the other
+		// backends OpenCV would try on a file it cannot read (GStreamer,
+		// image sequences) print pages of warnings on stderr.
+		v, err := gocv.VideoCaptureFileWithAPI(c.Path, gocv.VideoCaptureFFmpeg)
+		if err != nil {
+			v.Close()
+			return whyUnreadable(c.Path, ErrNotVideo)
+		}
+		vc = v
 	}
 	defer vc.Close()
-	declared := int(vc.Get(gocv.VideoCaptureFrameCount))
+	// A live stream's count is unknown (OpenCV gives a huge negative).
+	declared := max(0, int(min(vc.Get(gocv.VideoCaptureFrameCount), 1<<40)))
+	fps := vc.Get(gocv.VideoCaptureFPS)
+	if !(fps > 0 && fps < 1e4) {
+		fps = 0
+	}
 	m := gocv.NewMat()
 	defer m.Close()
 	n := 0
@@ -227,10 +265,13 @@ func readVideo(ctx context.Context, c Clip, send func(job) bool) error {
 			g.Close()
 			return fmt.Errorf("%s: frame %d: %d channels: %w", c.Path, n, m.Channels(), ErrNotVideo)
 		}
-		if !send(job{video: c.ID, index: n, raw: g, hasRaw: true}) {
+		if !send(job{video: c.ID, index: n, raw: g, hasRaw: true, fps: fps}) {
 			return ctx.Err()
 		}
 		n++
+	}
+	if c.Live != NotLive {
+		return liveEnd(ctx, c, n, declared)
 	}
 	if n == 0 {
 		return whyUnreadable(c.Path, ErrNoFrames)
@@ -242,6 +283,24 @@ func readVideo(ctx context.Context, c Clip, send func(job) bool) error {
 		return fmt.Errorf("%s: decoded %d of %s: %w", c.Path, n, english.Frames(declared), ErrCutShort)
 	}
 	return nil
+}
+
+// liveEnd judges the end of a live source's frames: stdin's end is the
+// video's, a stream's (or camera's) end is the sender stopping, unless it
+// declared a length and reached it (an http URL of a video file).
+func liveEnd(ctx context.Context, c Clip, n, declared int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	switch {
+	case n == 0:
+		return fmt.Errorf("%s: %w", c.Where(), ErrNoFrames)
+	case c.Live == Stdin:
+		return nil
+	case declared > 0 && declared-n <= max(2, declared/50):
+		return nil
+	}
+	return fmt.Errorf("%s: %w after %d frames (the sender stopped or went quiet)", c.Where(), ErrStreamEnded, n)
 }
 
 // whyUnreadable prefers the file system's reason (missing, permission
@@ -286,7 +345,7 @@ func work(j job, w, h int, native bool) (Frame, error) {
 		}
 		return Frame{}, fmt.Errorf("%s: %w", where, err)
 	}
-	return Frame{Video: j.video, Index: j.index, Width: w, Height: h, Data: data}, nil
+	return Frame{Video: j.video, Index: j.index, Width: w, Height: h, Data: data, FPS: j.fps}, nil
 }
 
 // scale255 maps a gray level to [0,1] by table: exact and cheap.

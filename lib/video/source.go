@@ -27,6 +27,10 @@ type Clip struct {
 	// Images lists an image folder's files in frame order; nil for a
 	// video file.
 	Images []string
+	// Live marks a camera, network stream or stdin (see live.go); Device
+	// is a camera's number.
+	Live   Live
+	Device int
 }
 
 // ImageExts and VideoExts are the file name extensions (lower case) taken
@@ -61,6 +65,12 @@ func hasExt(name string, exts []string) bool {
 //     hidden entries are skipped, other files (ground truth, READMEs)
 //     ignored.
 //
+// A live SOURCE is read as it comes (live.go): "-", an encoded video on
+// stdin (video id "stdin"); /dev/videoN, a camera ("videoN", "no such
+// camera" when absent); or a URL of a scheme in LiveSchemes, whatever
+// OpenCV's FFmpeg back end opens (the id is its host and path, e.g.
+// "127.0.0.1_5000" or "cam.local_554_live").
+//
 // A folder holding both images and clips is an error rather than a guess.
 // Video ids must be unique over all sources, since a stream keeps one
 // video's records together.
@@ -74,9 +84,9 @@ func Resolve(sources []string) ([]Clip, error) {
 		}
 		for _, c := range cs {
 			if prev, ok := seen[c.ID]; ok {
-				return nil, fmt.Errorf("%s and %s: %w: %s", prev, c.Path, ErrDuplicateID, c.ID)
+				return nil, fmt.Errorf("%s and %s: %w: %s", prev, c.Where(), ErrDuplicateID, c.ID)
 			}
-			seen[c.ID] = c.Path
+			seen[c.ID] = c.Where()
 		}
 		clips = append(clips, cs...)
 	}
@@ -84,6 +94,12 @@ func Resolve(sources []string) ([]Clip, error) {
 }
 
 func resolveOne(src string) ([]Clip, error) {
+	if c, ok, err := resolveLive(src); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return []Clip{c}, nil
+	}
 	fi, err := os.Stat(src)
 	if err != nil {
 		return nil, pathErr(src, err)
