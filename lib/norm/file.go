@@ -155,7 +155,7 @@ func (s *Stats) UnmarshalBinary(b []byte) error {
 	if errors.Is(err, container.ErrNotOurs) {
 		return ErrNotStats
 	}
-	if err != nil || len(b) < headerSize {
+	if err != nil || len(b) < headerSize || len(f.Payload) < fixedSize {
 		return fmt.Errorf("%d bytes, header needs %d: %w", len(b), headerSize, ErrCorrupt)
 	}
 	le := binary.LittleEndian
@@ -217,7 +217,8 @@ func readPlanes(p []byte) (names []string, std []float64, rest []byte, err error
 		if len(p) < 1 || int(p[0]) > len(p)-1 {
 			return nil, nil, nil, fmt.Errorf("plane %d's name is cut short: %w", i, ErrCorrupt)
 		}
-		names, p = append(names, string(p[1:1+p[0]])), p[1+p[0]:]
+		n := 1 + int(p[0]) // in int: a byte's 1+255 would wrap to 0
+		names, p = append(names, string(p[1:n])), p[n:]
 	}
 	if len(p) < 8*int(n) {
 		return nil, nil, nil, fmt.Errorf("standard deviations cut short: %w", ErrCorrupt)
