@@ -430,9 +430,13 @@ func (r *Reader) decodeData(w *wire) error {
 	if n%4 != 0 {
 		return fmt.Errorf("%w: %d bytes, not a whole number of float32", ErrShape, n)
 	}
-	f := make([]float32, n/4)
-	if n > 0 {
-		if err := r.dec.ReadFull(floatBytes(f)); err != nil {
+	// Grown as the bytes arrive, so that a declared length without the
+	// data behind it costs no more than the data that came.
+	f := make([]float32, 0, min(n/4, 1<<18))
+	for len(f) < n/4 {
+		k := min(n/4-len(f), max(len(f), 1<<18))
+		f = slices.Grow(f, k)[:len(f)+k]
+		if err := r.dec.ReadFull(floatBytes(f[len(f)-k:])); err != nil {
 			return err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -236,7 +237,7 @@ func (w *Writer) encodeMsgpack(r Record) error {
 
 // describe names a record for error messages: video and frame.
 func describe(r Record) string {
-	switch x := r.(type) {
+	switch x := shortID(r).(type) {
 	case *Frame:
 		return fmt.Sprintf("%s frame %d", x.Video, x.Frame)
 	case *Volume:
@@ -254,6 +255,49 @@ func describe(r Record) string {
 		return fmt.Sprintf("%s end after %d frames", x.Video, x.Frames)
 	}
 	return "?"
+}
+
+// shortID returns r, or a copy whose video id is cut to 64 bytes when it
+// is longer (an id over MaxString is refused, and named, in one line).
+func shortID(r Record) Record {
+	const n = 64
+	if id := Video(r); len(id) <= n {
+		return r
+	}
+	switch x := r.(type) {
+	case *Frame:
+		c := *x
+		c.Video = clipID(x.Video, n)
+		return &c
+	case *Volume:
+		c := *x
+		c.Video = clipID(x.Video, n)
+		return &c
+	case *Error:
+		c := *x
+		c.Video = clipID(x.Video, n)
+		return &c
+	case *Score:
+		c := *x
+		c.Video = clipID(x.Video, n)
+		return &c
+	case *Event:
+		c := *x
+		c.Video = clipID(x.Video, n)
+		return &c
+	case *VideoEnd:
+		c := *x
+		c.Video = clipID(x.Video, n)
+		return &c
+	}
+	return r
+}
+
+func clipID(id string, n int) string {
+	for n > 0 && !utf8.RuneStart(id[n]) {
+		n--
+	}
+	return id[:n] + "..."
 }
 
 func errorf(sentinel error, format string, args ...any) error {
