@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"syscall"
 )
 
 // Errors a caller may test for with errors.Is.
@@ -21,23 +22,18 @@ var (
 )
 
 // Open opens path for reading if it is a regular file of at most max bytes,
-// and returns it with its size. Everything else is refused before it is
-// opened (opening a named pipe would wait for a writer).
+// and returns it with its size. Everything else is refused before a byte
+// of it is read.
 func Open(path string, max int64) (*os.File, int64, error) {
-	fi, err := os.Stat(path)
+	// Non-blocking, so that opening a named pipe does not wait for a
+	// writer; the open file is then looked at, not the path, so what is
+	// checked is what would be read.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := regular(path, fi, max); err != nil {
-		return nil, 0, err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	// What was opened may not be what was looked at (a path replaced in
-	// between): check the open file itself.
-	if fi, err = f.Stat(); err == nil {
+	fi, err := f.Stat()
+	if err == nil {
 		err = regular(path, fi, max)
 	}
 	if err != nil {

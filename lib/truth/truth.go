@@ -25,9 +25,9 @@ import (
 )
 
 // MaxFrame bounds the frame numbers a truth file may hold, so that a
-// corrupt number cannot make a reader allocate without limit: the streams'
-// bound, since truth is matched to the frames of a stream.
-const MaxFrame = stream.MaxFrame
+// corrupt number cannot make a reader allocate without limit. Labels
+// allocates by the streams' tighter bound, stream.MaxFrame.
+const MaxFrame = 1 << 30
 
 // MaxFileBytes bounds a truth file Read accepts (UCSD's are a few kB).
 const MaxFileBytes = 16 << 20
@@ -102,8 +102,8 @@ func Read(path string) (*Truth, error) {
 // reaching frame n or beyond is an error: the truth and the video disagree on
 // the video's length, which usually means they are not the same video.
 func (v Video) Labels(n int) ([]bool, error) {
-	if n < 0 || n > MaxFrame {
-		return nil, fmt.Errorf("a video of %d frames (at most %d)", n, MaxFrame)
+	if n < 0 || n > stream.MaxFrame {
+		return nil, fmt.Errorf("a video of %d frames (at most %d)", n, stream.MaxFrame)
 	}
 	l := make([]bool, n)
 	for _, s := range v.Spans {
