@@ -108,7 +108,7 @@ func TestLimits(t *testing.T) {
 		{"header video_frames", msgHeader(t, KindEvent, map[string]any{"videos": []string{"a"}, "video_frames": []int64{1e12}}), ErrInvalid,
 			"invalid record: header: video_frames[0] is 1000000000000, not 0 to 16777216"},
 		{"header length", msgHeader(t, KindVolume, map[string]any{"length": 70000}), ErrInvalid,
-			"invalid record: header: test's length 70000 is more than 65536 frames"},
+			"invalid record: header: test gives a length of 70000 frames, more than 65536"},
 		// Nesting.
 		{"msgpack header deep", rawHeader(KindScore, "x", deepMsgpack(1<<20)), ErrNotStream,
 			"not a stae stream: header nested deeper than 32 levels"},
@@ -222,7 +222,7 @@ func TestWriterMatchesReader(t *testing.T) {
 	}{
 		{"deep", map[string]any{"x": deep}, "writing header: invalid record: header nested deeper than 32 levels"},
 		{"large", map[string]any{"x": strings.Repeat("x", MaxHeaderBytes)}, "writing header: invalid record: a header of "},
-		{"length", map[string]any{"length": 70000}, "invalid record: header: test's length 70000 is more than 65536 frames"},
+		{"length", map[string]any{"length": 70000}, "invalid record: header: test gives a length of 70000 frames, more than 65536"},
 	}
 	for _, tc := range hdrs {
 		for _, asJSON := range []bool{false, true} {

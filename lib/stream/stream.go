@@ -140,7 +140,7 @@ func (h *Header) validParams() error {
 	for _, st := range h.Provenance {
 		if v, ok := st.Params["length"]; ok {
 			if n, ok := wholeNumber(v); ok && n > MaxFrames {
-				return fmt.Errorf("%w: header: %s's length %d is more than %d frames", ErrInvalid, st.Tool, n, MaxFrames)
+				return fmt.Errorf("%w: header: %s gives a length of %d frames, more than %d", ErrInvalid, st.Tool, n, MaxFrames)
 			}
 		}
 	}
