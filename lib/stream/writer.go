@@ -235,62 +235,32 @@ func (w *Writer) encodeMsgpack(r Record) error {
 	return errors.Join(errs...)
 }
 
-// describe names a record for error messages: video and frame.
+// describe names a record for error messages: video and frame. An id
+// too long to print whole (one over MaxString is refused, and named, in
+// one line) is cut.
 func describe(r Record) string {
-	switch x := shortID(r).(type) {
-	case *Frame:
-		return fmt.Sprintf("%s frame %d", x.Video, x.Frame)
-	case *Volume:
-		if len(x.Frames) > 0 {
-			return fmt.Sprintf("%s frames %d..%d", x.Video, x.Frames[0], x.Frames[len(x.Frames)-1])
-		}
-		return x.Video
-	case *Error:
-		return fmt.Sprintf("%s frame %d", x.Video, x.Frame)
-	case *Score:
-		return fmt.Sprintf("%s frame %d", x.Video, x.Frame)
-	case *Event:
-		return fmt.Sprintf("%s frames %d..%d", x.Video, x.Start, x.End)
-	case *VideoEnd:
-		return fmt.Sprintf("%s end after %d frames", x.Video, x.Frames)
-	}
-	return "?"
-}
-
-// shortID returns r, or a copy whose video id is cut to 64 bytes when it
-// is longer (an id over MaxString is refused, and named, in one line).
-func shortID(r Record) Record {
-	const n = 64
-	if id := Video(r); len(id) <= n {
-		return r
+	id := Video(r)
+	if len(id) > 64 {
+		id = clipID(id, 64)
 	}
 	switch x := r.(type) {
 	case *Frame:
-		c := *x
-		c.Video = clipID(x.Video, n)
-		return &c
+		return fmt.Sprintf("%s frame %d", id, x.Frame)
 	case *Volume:
-		c := *x
-		c.Video = clipID(x.Video, n)
-		return &c
+		if len(x.Frames) > 0 {
+			return fmt.Sprintf("%s frames %d..%d", id, x.Frames[0], x.Frames[len(x.Frames)-1])
+		}
+		return id
 	case *Error:
-		c := *x
-		c.Video = clipID(x.Video, n)
-		return &c
+		return fmt.Sprintf("%s frame %d", id, x.Frame)
 	case *Score:
-		c := *x
-		c.Video = clipID(x.Video, n)
-		return &c
+		return fmt.Sprintf("%s frame %d", id, x.Frame)
 	case *Event:
-		c := *x
-		c.Video = clipID(x.Video, n)
-		return &c
+		return fmt.Sprintf("%s frames %d..%d", id, x.Start, x.End)
 	case *VideoEnd:
-		c := *x
-		c.Video = clipID(x.Video, n)
-		return &c
+		return fmt.Sprintf("%s end after %d frames", id, x.Frames)
 	}
-	return r
+	return "?"
 }
 
 func clipID(id string, n int) string {
