@@ -14,7 +14,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/vmihailenco/msgpack/v5"
@@ -251,13 +251,33 @@ func cmdMemRun(ts *testscript.TestScript, neg bool, args []string) {
 		cmd.Stdin = stdin
 	}
 	cmd.Stdout, cmd.Stderr = ts.Stdout(), ts.Stderr()
-	err = cmd.Run()
-	if cmd.ProcessState != nil {
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			if peak := ru.Maxrss / 1024; peak > int64(mb) {
-				ts.Fatalf("%s: peak memory %d MB, more than %d", args[0], peak, mb)
+	ts.Check(cmd.Start())
+	// The peak is watched in /proc (VmHWM) while the tool runs: the
+	// rusage of a child started from this process counts this process's
+	// own peak, which it shares until exec.
+	exe := cmd.Path
+	done := make(chan struct{})
+	peak := make(chan int64, 1)
+	go func() {
+		var hwm int64
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if kb, ok := vmHWM(cmd.Process.Pid, exe); ok && kb > hwm {
+				hwm = kb
+			}
+			select {
+			case <-done:
+				peak <- hwm
+				return
+			case <-tick.C:
 			}
 		}
+	}()
+	err = cmd.Wait()
+	close(done)
+	if mbs := <-peak / 1024; mbs > int64(mb) {
+		ts.Fatalf("%s: peak memory %d MB, more than %d", args[0], mbs, mb)
 	}
 	var ee *exec.ExitError
 	switch {
@@ -273,3 +293,21 @@ func cmdMemRun(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// vmHWM is the peak resident size, in kB, of process pid once it runs exe.
+func vmHWM(pid int, exe string) (int64, bool) {
+	if p, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err != nil || p != exe {
+		return 0, false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n, err == nil
+		}
+	}
+	return 0, false
+}
