@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -316,8 +317,8 @@ func roundTrip(t *testing.T, in []byte) {
 		if err != nil {
 			t.Fatalf("re-encoded stream does not decode: %v", err)
 		}
-		if len(again) != len(recs) {
-			t.Fatalf("re-encoded %d records, read back %d", len(recs), len(again))
+		if len(again) != len(recs) || (len(recs) > 0 && !reflect.DeepEqual(again, recs)) {
+			t.Fatalf("re-encoded records differ:\n%+v\n%+v", recs, again)
 		}
 	}
 }
