@@ -12,10 +12,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 
 	"stae/lib/atomicfile"
+	"stae/lib/fileio"
 )
 
 // Format names the JSON object; Version is its layout's version.
@@ -191,9 +191,9 @@ func (c *Calibration) Write(w io.Writer) error {
 	return err
 }
 
-// Load reads a calibration file.
+// Load reads a calibration file: a regular file of at most MaxJSONBytes.
 func Load(path string) (*Calibration, error) {
-	f, err := os.Open(path)
+	f, _, err := fileio.Open(path, MaxJSONBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func (c *Calibration) Save(path string) error {
 // so that a stream scored against the file can name it and a later stage
 // can check it was given the same one.
 func LoadDigest(path string) (*Calibration, string, error) {
-	f, err := os.Open(path)
+	f, _, err := fileio.Open(path, MaxJSONBytes)
 	if err != nil {
 		return nil, "", err
 	}

@@ -33,11 +33,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"unicode/utf8"
 
 	"stae/lib/container"
+	"stae/lib/fileio"
 )
 
 // Magic and Version identify the file format; version 1 files (one gray
@@ -238,18 +238,30 @@ func Digest(b []byte) string {
 // ReadFile reads and validates a statistics file, returning it with its
 // Digest.
 func ReadFile(path string) (*Stats, string, error) {
-	f, err := os.Open(path)
+	// The largest valid file bounds what is read, so a huge wrong file is
+	// not slurped whole, and only a regular file is read at all.
+	limit := int64(headerSize + 4 + (1+MaxName+8)*MaxPlanes + 4*MaxPlanes*MaxSide*MaxSide + container.TrailSize)
+	f, _, err := fileio.Open(path, limit)
 	if err != nil {
 		return nil, "", err
 	}
 	defer f.Close()
-	// The largest valid file bounds what is read, so a huge wrong file
-	// is not slurped whole.
-	limit := int64(headerSize + 4 + (1+MaxName+8)*MaxPlanes + 4*MaxPlanes*MaxSide*MaxSide + container.TrailSize)
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	// The magic first: a large file of something else is refused from
+	// its first bytes.
+	head := make([]byte, len(Magic))
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	if _, err := container.Identify(head[:n]); err != nil || n < len(Magic) {
+		var s Stats
+		return nil, "", fmt.Errorf("%s: %w", path, s.UnmarshalBinary(head[:n]))
+	}
+	rest, err := fileio.ReadAll(f, limit-int64(n))
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
+	b := append(head, rest...)
 	var s Stats
 	if err := s.UnmarshalBinary(b); err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)

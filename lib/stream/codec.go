@@ -4,33 +4,56 @@
 package stream
 
 import (
+	"bytes"
 	"encoding/binary"
+	"encoding/json"
+	"fmt"
 	"unsafe"
 )
 
 // wire is the superset of every record's fields, as decoded before
 // validation; pointers tell a missing field from a zero one.
 type wire struct {
-	Video       *string  `json:"video"`
-	Frame       *int     `json:"frame"`
-	Frames      []int    `json:"frames"`
-	Shape       []int    `json:"shape"`
-	Data        []byte   `json:"data"`
-	Error       *float64 `json:"error"`
-	Abnormality *float64 `json:"abnormality"`
-	Regularity  *float64 `json:"regularity"`
-	Start       *int     `json:"start"`
-	End         *int     `json:"end"`
-	Deepest     *int     `json:"deepest"`
-	Persistence *float64 `json:"persistence"`
-	VideoFrames *int     `json:"video_frames"`
-	State       *string  `json:"state"`
-	StartS      *float64 `json:"start_s"`
-	EndS        *float64 `json:"end_s"`
+	Video       *string   `json:"video"`
+	Frame       *int      `json:"frame"`
+	Frames      frameList `json:"frames"`
+	Shape       shapeList `json:"shape"`
+	Data        []byte    `json:"data"`
+	Error       *float64  `json:"error"`
+	Abnormality *float64  `json:"abnormality"`
+	Regularity  *float64  `json:"regularity"`
+	Start       *int      `json:"start"`
+	End         *int      `json:"end"`
+	Deepest     *int      `json:"deepest"`
+	Persistence *float64  `json:"persistence"`
+	VideoFrames *int      `json:"video_frames"`
+	State       *string   `json:"state"`
+	StartS      *float64  `json:"start_s"`
+	EndS        *float64  `json:"end_s"`
 
 	// floats holds tensor data decoded straight into float32 (msgpack path).
 	floats  []float32
 	hasData bool
+}
+
+// frameList and shapeList are a record's integer lists, counted before
+// they are decoded from JSON: a line of a million zeros is not a million
+// ints. (msgpack declares the count, checked in Reader.intList.)
+type (
+	frameList []int
+	shapeList []int
+)
+
+func (l *frameList) UnmarshalJSON(b []byte) error {
+	return jsonInts(b, (*[]int)(l), "frames", MaxFrames)
+}
+func (l *shapeList) UnmarshalJSON(b []byte) error { return jsonInts(b, (*[]int)(l), "shape", MaxDims) }
+
+func jsonInts(b []byte, xs *[]int, name string, limit int) error {
+	if n := bytes.Count(b, []byte{','}); n >= limit {
+		return fmt.Errorf("%s: more than %d values", name, limit)
+	}
+	return json.Unmarshal(b, xs)
 }
 
 // JSON forms of each record, fields in the documented order.

@@ -68,24 +68,32 @@ func (sr *Reader) readHeader() error {
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrNotStream, err)
 		}
+		if err := jsonDepth(line); err != nil {
+			return fmt.Errorf("%w: header %v", ErrNotStream, err)
+		}
 		if err := json.Unmarshal(line, &sr.hdr); err != nil {
 			return fmt.Errorf("%w: header is not a stae header", ErrNotStream)
 		}
 	case first >= 0x80 && first <= 0x8f, first == 0xde, first == 0xdf:
 		sr.dec = msgpack.NewDecoder(br)
-		// Take the header's bytes first: walking them proves that every
-		// declared array and string is backed by data, so decoding them into
-		// the header cannot allocate on the strength of a length alone.
-		raw, err := sr.dec.DecodeRaw()
-		if err != nil {
-			if isEOF(err) {
+		// Take the header's bytes first, walking them with MaxHeaderBytes
+		// and MaxDepth checked as they arrive: every declared array and
+		// string is then backed by data, so decoding them into the header
+		// cannot allocate on the strength of a length alone, nor recurse
+		// without end.
+		walk := &msgWalk{br: br, budget: MaxHeaderBytes, save: true}
+		if err := walk.value(0); err != nil {
+			switch {
+			case err == errBudget:
+				return fmt.Errorf("%w: a header of more than %d bytes", ErrNotStream, MaxHeaderBytes)
+			case err == errDepth:
+				return fmt.Errorf("%w: header %v", ErrNotStream, err)
+			case isEOF(err):
 				return fmt.Errorf("%w: header cut short", ErrTruncated)
 			}
 			return fmt.Errorf("%w: header is not a stae header", ErrNotStream)
 		}
-		if len(raw) > MaxHeaderBytes {
-			return fmt.Errorf("%w: a header of %d bytes", ErrNotStream, len(raw))
-		}
+		raw := walk.keep
 		if err := msgpack.Unmarshal(raw, &sr.hdr); err != nil {
 			return fmt.Errorf("%w: header is not a stae header", ErrNotStream)
 		}
@@ -199,6 +207,9 @@ func (r *Reader) nextJSON(w *wire) error {
 			break
 		}
 	}
+	if err := jsonDepth(line); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
 	if err := json.Unmarshal(line, w); err != nil {
 		if line[len(line)-1] != '\n' {
 			return fmt.Errorf("%w: last line has no end", ErrTruncated)
@@ -258,12 +269,19 @@ func (r *Reader) decodeWire(w *wire) error {
 	if n < 0 || n > 64 {
 		return fmt.Errorf("%w: a record with %d fields", ErrInvalid, n)
 	}
+	unknown := MaxUnknownBytes
+	var seen []string
 	for range n {
 		kb, err := r.bounded(64)
 		if err != nil {
 			return fmt.Errorf("field name: %w", err)
 		}
 		key := string(kb)
+		// A field given twice would cost its bound twice over.
+		if slices.Contains(seen, key) {
+			return fmt.Errorf("%w: field %s given twice", ErrInvalid, key)
+		}
+		seen = append(seen, key)
 		switch key {
 		case "video":
 			b, err := r.bounded(MaxString)
@@ -334,7 +352,14 @@ func (r *Reader) decodeWire(w *wire) error {
 				w.EndS = &v
 			}
 		default:
-			if err := d.Skip(); err != nil {
+			// A later version's field: walked, bounded and dropped.
+			walk := &msgWalk{br: r.br, budget: unknown}
+			err := walk.value(0)
+			unknown = walk.budget
+			switch {
+			case err == errBudget:
+				return fmt.Errorf("%w: field %s: unknown fields longer than %d bytes", ErrInvalid, key, MaxUnknownBytes)
+			case err != nil:
 				return fieldErr(key, err)
 			}
 		}
@@ -405,9 +430,13 @@ func (r *Reader) decodeData(w *wire) error {
 	if n%4 != 0 {
 		return fmt.Errorf("%w: %d bytes, not a whole number of float32", ErrShape, n)
 	}
-	f := make([]float32, n/4)
-	if n > 0 {
-		if err := r.dec.ReadFull(floatBytes(f)); err != nil {
+	// Grown as the bytes arrive, so that a declared length without the
+	// data behind it costs no more than the data that came.
+	f := make([]float32, 0, min(n/4, 1<<18))
+	for len(f) < n/4 {
+		k := min(n/4-len(f), max(len(f), 1<<18))
+		f = slices.Grow(f, k)[:len(f)+k]
+		if err := r.dec.ReadFull(floatBytes(f[len(f)-k:])); err != nil {
 			return err
 		}
 	}

@@ -12,7 +12,8 @@
 //	event   {"video":"Test001","start":60,"end":179,"deepest":97,"regularity":0.02,"persistence":0.6}
 //	        {"video":"Test001","video_frames":180}                  (VideoEnd: closes a video of an event stream)
 //
-// Frame numbers are 0-based. One video's records are contiguous and in frame
+// Frame numbers are 0-based and below MaxFrame (limits.go, with the other
+// bounds every reader and the Writer share). One video's records are contiguous and in frame
 // order; VideoReader and EachVideo read a stream video by video and check
 // that order, so a tool is a function of one video and holds no more than
 // one. Readers decode first, then validate (Validate methods), and never
@@ -79,16 +80,6 @@ var producer = map[Kind]string{
 	KindEvent:  "events",
 }
 
-// Bounds on what a reader accepts before it allocates.
-const (
-	MaxTensorBytes = 1 << 30 // 1 GiB: far above a 10x227x227 volume (2 MB)
-	MaxDims        = 8
-	MaxFrames      = 1 << 16 // frame numbers listed by one volume
-	MaxString      = 4096    // a video id
-	MaxHeaderBytes = 1 << 24 // a header (provenance) in either encoding
-	MaxLineBytes   = MaxTensorBytes/3*4 + 1<<20
-)
-
 // Sentinel errors; wrapped with context, test with errors.Is.
 var (
 	ErrNotStream = errors.New("not a stae stream")
@@ -138,6 +129,27 @@ func (h *Header) Validate() error {
 	}
 	if !slices.Contains(Kinds, h.Kind) {
 		return fmt.Errorf("%w: unknown kind %q", ErrKind, h.Kind)
+	}
+	return h.validParams()
+}
+
+// validParams bounds the parameters that count frames, which tools
+// allocate by: volumes' length (frames per volume) and the per-video frame
+// counts of event streams made before VideoEnd records (video_frames).
+func (h *Header) validParams() error {
+	for _, st := range h.Provenance {
+		if v, ok := st.Params["length"]; ok {
+			if n, ok := wholeNumber(v); ok && n > MaxFrames {
+				return fmt.Errorf("%w: header: %s gives a length of %d frames, more than %d", ErrInvalid, st.Tool, n, MaxFrames)
+			}
+		}
+	}
+	if counts, ok := h.ParamInts("video_frames"); ok {
+		for i, n := range counts {
+			if n < 0 || n > MaxFrame {
+				return fmt.Errorf("%w: header: video_frames[%d] is %d, not 0 to %d", ErrInvalid, i, n, MaxFrame)
+			}
+		}
 	}
 	return nil
 }
@@ -232,8 +244,8 @@ func (f *Frame) Validate() error {
 	if err := validVideo(f.Video); err != nil {
 		return err
 	}
-	if f.Frame < 0 {
-		return fmt.Errorf("%w: negative frame number %d", ErrInvalid, f.Frame)
+	if err := validFrame("frame number", f.Frame); err != nil {
+		return err
 	}
 	// [H, W], or [C, H, W] for frames of several planes.
 	return validTensor(f.Shape, f.Data, 2, 3)
@@ -247,12 +259,15 @@ func (v *Volume) Validate() error {
 	if err := validTensor(v.Shape, v.Data, 3, 4); err != nil {
 		return err
 	}
+	if len(v.Frames) > MaxFrames {
+		return fmt.Errorf("%w: %d frame numbers, at most %d", ErrInvalid, len(v.Frames), MaxFrames)
+	}
 	if len(v.Frames) != v.Shape[0] {
 		return fmt.Errorf("%w: %d frame numbers for %d frames", ErrShape, len(v.Frames), v.Shape[0])
 	}
 	for _, n := range v.Frames {
-		if n < 0 {
-			return fmt.Errorf("%w: negative frame number %d", ErrInvalid, n)
+		if err := validFrame("frame number", n); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -262,8 +277,8 @@ func (e *Error) Validate() error {
 	if err := validVideo(e.Video); err != nil {
 		return err
 	}
-	if e.Frame < 0 {
-		return fmt.Errorf("%w: negative frame number %d", ErrInvalid, e.Frame)
+	if err := validFrame("frame number", e.Frame); err != nil {
+		return err
 	}
 	if err := finite("error", e.Error); err != nil {
 		return err
@@ -278,8 +293,8 @@ func (s *Score) Validate() error {
 	if err := validVideo(s.Video); err != nil {
 		return err
 	}
-	if s.Frame < 0 {
-		return fmt.Errorf("%w: negative frame number %d", ErrInvalid, s.Frame)
+	if err := validFrame("frame number", s.Frame); err != nil {
+		return err
 	}
 	for _, x := range []struct {
 		name string
@@ -298,6 +313,9 @@ func (e *Event) Validate() error {
 	}
 	if e.Start < 0 || e.End < e.Start {
 		return fmt.Errorf("%w: event frames %d..%d", ErrInvalid, e.Start, e.End)
+	}
+	if err := validFrame("event end frame", e.End); err != nil {
+		return err
 	}
 	if e.Deepest < e.Start || e.Deepest > e.End {
 		return fmt.Errorf("%w: deepest frame %d outside event %d..%d", ErrInvalid, e.Deepest, e.Start, e.End)
@@ -349,8 +367,8 @@ func (e *VideoEnd) Validate() error {
 	if err := validVideo(e.Video); err != nil {
 		return err
 	}
-	if e.Frames < 1 {
-		return fmt.Errorf("%w: video of %d frames", ErrInvalid, e.Frames)
+	if e.Frames < 1 || e.Frames > MaxFrame {
+		return fmt.Errorf("%w: video of %d frames (want 1 to %d)", ErrInvalid, e.Frames, MaxFrame)
 	}
 	return nil
 }
@@ -358,6 +376,9 @@ func (e *VideoEnd) Validate() error {
 func validVideo(id string) error {
 	if id == "" {
 		return fmt.Errorf("%w: empty video id", ErrInvalid)
+	}
+	if len(id) > MaxString {
+		return fmt.Errorf("%w: video id of %d bytes (at most %d)", ErrInvalid, len(id), MaxString)
 	}
 	// Ids name files (plots, overlays) and travel as JSON text: UTF-8 only.
 	if !utf8.ValidString(id) {

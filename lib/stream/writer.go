@@ -4,10 +4,12 @@ package stream
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -18,7 +20,8 @@ import (
 type Writer struct {
 	bw   *bufio.Writer
 	enc  *msgpack.Encoder
-	jenc *json.Encoder
+	jenc *json.Encoder // NDJSON: encodes a record into line, to check its size
+	line bytes.Buffer
 	kind Kind
 	n    int
 }
@@ -30,19 +33,41 @@ func NewWriter(w io.Writer, h Header, asJSON bool) (*Writer, error) {
 		return nil, err
 	}
 	sw := &Writer{bw: bufio.NewWriterSize(w, 1<<16), kind: h.Kind}
+	// The header goes to a buffer first and is checked as a reader would
+	// check it (size, nesting), so a header no reader takes is never
+	// written.
+	var hb bytes.Buffer
 	if asJSON {
-		sw.jenc = json.NewEncoder(sw.bw)
+		sw.jenc = json.NewEncoder(&sw.line)
 		sw.jenc.SetEscapeHTML(false)
-		if err := sw.jenc.Encode(h); err != nil {
+		je := json.NewEncoder(&hb)
+		je.SetEscapeHTML(false)
+		if err := je.Encode(h); err != nil {
 			return nil, fmt.Errorf("writing header: %w", err)
 		}
-		return sw, nil
+		if err := jsonDepth(hb.Bytes()); err != nil {
+			return nil, fmt.Errorf("writing header: %w: header %v", ErrInvalid, err)
+		}
+	} else {
+		sw.enc = msgpack.NewEncoder(sw.bw)
+		he := msgpack.NewEncoder(&hb)
+		for _, e := range []*msgpack.Encoder{sw.enc, he} {
+			e.UseCompactInts(true)
+			e.UseCompactFloats(false)
+			e.SetSortMapKeys(true) // deterministic bytes for reproducible pipelines
+		}
+		if err := he.Encode(h); err != nil {
+			return nil, fmt.Errorf("writing header: %w", err)
+		}
+		walk := &msgWalk{br: bufio.NewReader(bytes.NewReader(hb.Bytes())), budget: MaxHeaderBytes}
+		if err := walk.value(0); err == errDepth {
+			return nil, fmt.Errorf("writing header: %w: header %v", ErrInvalid, err)
+		}
 	}
-	sw.enc = msgpack.NewEncoder(sw.bw)
-	sw.enc.UseCompactInts(true)
-	sw.enc.UseCompactFloats(false)
-	sw.enc.SetSortMapKeys(true) // deterministic bytes for reproducible pipelines
-	if err := sw.enc.Encode(h); err != nil {
+	if hb.Len() > MaxHeaderBytes {
+		return nil, fmt.Errorf("writing header: %w: a header of %d bytes, more than %d", ErrInvalid, hb.Len(), MaxHeaderBytes)
+	}
+	if _, err := sw.bw.Write(hb.Bytes()); err != nil {
 		return nil, fmt.Errorf("writing header: %w", err)
 	}
 	return sw, nil
@@ -59,7 +84,7 @@ func (w *Writer) Write(r Record) error {
 	}
 	var err error
 	if w.jenc != nil {
-		err = w.jenc.Encode(jsonForm(r))
+		err = w.writeJSON(r)
 	} else {
 		err = w.encodeMsgpack(r)
 	}
@@ -67,6 +92,20 @@ func (w *Writer) Write(r Record) error {
 		return fmt.Errorf("writing record %d: %w", w.n, err)
 	}
 	return nil
+}
+
+// writeJSON writes one record's line, refused before it is written if it
+// is longer than a reader reads (MaxLineBytes).
+func (w *Writer) writeJSON(r Record) error {
+	w.line.Reset()
+	if err := w.jenc.Encode(jsonForm(r)); err != nil {
+		return err
+	}
+	if w.line.Len() > MaxLineBytes {
+		return fmt.Errorf("%w: a line of %d bytes, more than %d (write msgpack instead)", ErrInvalid, w.line.Len(), MaxLineBytes)
+	}
+	_, err := w.bw.Write(w.line.Bytes())
+	return err
 }
 
 // Flush writes what is buffered to the underlying writer, for a live
@@ -196,26 +235,39 @@ func (w *Writer) encodeMsgpack(r Record) error {
 	return errors.Join(errs...)
 }
 
-// describe names a record for error messages: video and frame.
+// describe names a record for error messages: video and frame. An id
+// too long to print whole (one over MaxString is refused, and named, in
+// one line) is cut.
 func describe(r Record) string {
+	id := Video(r)
+	if len(id) > 64 {
+		id = clipID(id, 64)
+	}
 	switch x := r.(type) {
 	case *Frame:
-		return fmt.Sprintf("%s frame %d", x.Video, x.Frame)
+		return fmt.Sprintf("%s frame %d", id, x.Frame)
 	case *Volume:
 		if len(x.Frames) > 0 {
-			return fmt.Sprintf("%s frames %d..%d", x.Video, x.Frames[0], x.Frames[len(x.Frames)-1])
+			return fmt.Sprintf("%s frames %d..%d", id, x.Frames[0], x.Frames[len(x.Frames)-1])
 		}
-		return x.Video
+		return id
 	case *Error:
-		return fmt.Sprintf("%s frame %d", x.Video, x.Frame)
+		return fmt.Sprintf("%s frame %d", id, x.Frame)
 	case *Score:
-		return fmt.Sprintf("%s frame %d", x.Video, x.Frame)
+		return fmt.Sprintf("%s frame %d", id, x.Frame)
 	case *Event:
-		return fmt.Sprintf("%s frames %d..%d", x.Video, x.Start, x.End)
+		return fmt.Sprintf("%s frames %d..%d", id, x.Start, x.End)
 	case *VideoEnd:
-		return fmt.Sprintf("%s end after %d frames", x.Video, x.Frames)
+		return fmt.Sprintf("%s end after %d frames", id, x.Frames)
 	}
 	return "?"
+}
+
+func clipID(id string, n int) string {
+	for n > 0 && !utf8.RuneStart(id[n]) {
+		n--
+	}
+	return id[:n] + "..."
 }
 
 func errorf(sentinel error, format string, args ...any) error {

@@ -15,17 +15,22 @@ package truth
 
 import (
 	"stae/lib/english"
+	"stae/lib/fileio"
+	"stae/lib/stream"
 
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 )
 
 // MaxFrame bounds the frame numbers a truth file may hold, so that a
-// corrupt number cannot make a reader allocate without limit.
+// corrupt number cannot make a reader allocate without limit. Labels
+// allocates by the streams' tighter bound, stream.MaxFrame.
 const MaxFrame = 1 << 30
+
+// MaxFileBytes bounds a truth file Read accepts (UCSD's are a few kB).
+const MaxFileBytes = 16 << 20
 
 // Format is the file form a Truth was read from.
 type Format int
@@ -76,7 +81,7 @@ func (e *ParseError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, 
 // Read parses the truth file at path: a .csv file as CSV, anything else
 // (normally .m) as a UCSD .m file.
 func Read(path string) (*Truth, error) {
-	f, err := os.Open(path)
+	f, _, err := fileio.Open(path, MaxFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("ground truth: %w", err)
 	}
@@ -97,6 +102,9 @@ func Read(path string) (*Truth, error) {
 // reaching frame n or beyond is an error: the truth and the video disagree on
 // the video's length, which usually means they are not the same video.
 func (v Video) Labels(n int) ([]bool, error) {
+	if n < 0 || n > stream.MaxFrame {
+		return nil, fmt.Errorf("a video of %d frames (at most %d)", n, stream.MaxFrame)
+	}
 	l := make([]bool, n)
 	for _, s := range v.Spans {
 		if s.End >= n {

@@ -34,10 +34,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 
 	"stae/lib/calib"
 	"stae/lib/container"
+	"stae/lib/fileio"
 	"stae/lib/model"
 	"stae/lib/norm"
 	"stae/lib/stream"
@@ -339,9 +339,14 @@ func Save(path string, c *Checkpoint) error {
 	return nil
 }
 
-// Load reads the checkpoint at path.
+// MaxFileBytes bounds the checkpoint file Load reads, far above the
+// paper's model (a few MB) and below what a tool should hold in memory.
+const MaxFileBytes = 256 << 20
+
+// Load reads the checkpoint at path: a regular file of at most
+// MaxFileBytes, so that /dev/zero or a pipe is refused before it is read.
 func Load(path string) (*Checkpoint, error) {
-	b, err := os.ReadFile(path)
+	b, err := fileio.ReadFile(path, MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}
