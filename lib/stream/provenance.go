@@ -31,6 +31,12 @@ type FrameDesc struct {
 	// flow's dx and dy); empty is one gray plane, every stream before
 	// channels existed.
 	Channels []string `json:"channels,omitempty"`
+	// SourceWidth and SourceHeight are the size of the first source's
+	// frames before resizing, so a later stage can speak in the source's
+	// pixels (recon's regions and overlays); 0 when unknown (streams
+	// before them). Not compared with a model's: the frames it sees are.
+	SourceWidth  int `json:"source_width,omitempty"`
+	SourceHeight int `json:"source_height,omitempty"`
 }
 
 // Params is the frame description as header parameters: width, height,
@@ -43,6 +49,9 @@ func (f FrameDesc) Params() map[string]any {
 	}
 	if len(f.Channels) > 0 {
 		p["channels"] = f.Channels
+	}
+	if f.SourceWidth > 0 && f.SourceHeight > 0 {
+		p["source_width"], p["source_height"] = f.SourceWidth, f.SourceHeight
 	}
 	return p
 }
@@ -80,6 +89,8 @@ func (h *Header) FrameDesc() (FrameDesc, error) {
 	f.Normalised = p.bool("normalised")
 	f.StatsDigest = p.string("stats_digest")
 	f.Channels = p.strings("channels")
+	f.SourceWidth = p.int("source_width", false)
+	f.SourceHeight = p.int("source_height", false)
 	return f, p.err
 }
 
