@@ -301,6 +301,12 @@ func extract(ctx context.Context, args, sources []string, w, h int, chs []motion
 	if stats != nil {
 		desc.StatsDigest = digest
 	}
+	// The first clip's own size, so later stages can speak in its pixels
+	// (recon --regions, --overlay); unknown (0) if it cannot be read now,
+	// which decoding then reports.
+	if len(clips) > 0 {
+		desc.SourceWidth, desc.SourceHeight, _ = video.SourceSize(clips[0])
+	}
 	sw, err := stream.NewWriter(stdout, stream.NewHeader(stream.KindFrame, nil, tool.Stage("frames", args, desc.Params())), asJSON)
 	if err != nil {
 		return err
