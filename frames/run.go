@@ -326,6 +326,13 @@ func extract(ctx context.Context, args, sources []string, w, h int, chs []motion
 	if stats != nil {
 		desc.StatsDigest = digest
 	}
+	// The first clip's own size, so later stages can speak in its pixels
+	// (recon --regions, --overlay); unknown (0) for a live source (asking
+	// would take its first frames) or if it cannot be read now, which
+	// decoding then reports.
+	if len(clips) > 0 && clips[0].Live == video.NotLive {
+		desc.SourceWidth, desc.SourceHeight, _ = video.SourceSize(clips[0])
+	}
 	// A live consumer must see each frame as it comes, so a live source's
 	// stream is flushed after the header and after every record.
 	live := slices.ContainsFunc(clips, func(c video.Clip) bool { return c.Live != video.NotLive })

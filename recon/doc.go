@@ -26,6 +26,20 @@
 //	   --baseline needs no model: it scores each normalised frame against zero,
 //	   the no-model reference every result should be read beside.
 //
+//	   --regions K adds to each record where its error is: the worst K
+//	   non-overlapping N x N windows (N from --error region:N, else a quarter of
+//	   the frame's shorter side), as boxes {x, y, w, h, error} in the source's
+//	   pixels when frames recorded the source's size (else the model's; the
+//	   header's regions_grid says which grid).
+//
+//	   --overlay draws each frame at the source's size and aspect: the normalised
+//	   frame stretched to black..white (not the original pixels), its error map as
+//	   heat on one scale per video, the --regions boxes outlined in cyan, and a
+//	   colour bar along the bottom from 0 to the video's largest squared error. A
+//	   name without extension (or an existing folder) is a folder of PNGs, written
+//	   whole; .mp4, .m4v, .mov (mp4v), .avi, .mkv (MJPG) one video file at the
+//	   source's frame rate (the header's fps, else 10).
+//
 //	   The stream's frame size, planes and normalisation must be those the model
 //	   was trained on; recon refuses any other, saying which differs. A model
 //	   trained with --target next scores each predicted frame against the frame
@@ -59,7 +73,8 @@
 //	   --frame-error value      mean: over the windows covering a frame; last: from the window ending on it (default: "mean")
 //	   --error value            sum: squared error summed over the frame (the paper); region:N: the worst N x N region's mean squared error (default: "sum")
 //	   --maps                   add each frame's per-pixel squared error map (default: false)
-//	   --overlay value          render each frame with its error map as heat: a folder of PNGs (PATH/<video>/NNNNNN.png), or one video file if PATH ends in .avi (default: none)
+//	   --regions value          report each frame's worst K regions as boxes, 0 to 64 (default: 0)
+//	   --overlay value          render each frame at the source's size with its error as heat, regions and a colour scale: a folder of PNGs (PATH/<video>/NNNNNN.png), or one video file (.mp4, .m4v, .mov, .avi, .mkv) (default: none)
 //	   --batch value            volumes per graph run, 1 to 256 (default: 4)
 //	   --json                   write newline-delimited JSON instead of msgpack (default: false)
 //	   --quiet, -q              no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere) (default: false)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"slices"
 	"strconv"
@@ -34,6 +35,20 @@ one small fast object is not drowned by many small errors elsewhere.
 --baseline needs no model: it scores each normalised frame against zero,
 the no-model reference every result should be read beside.
 
+--regions K adds to each record where its error is: the worst K
+non-overlapping N x N windows (N from --error region:N, else a quarter of
+the frame's shorter side), as boxes {x, y, w, h, error} in the source's
+pixels when frames recorded the source's size (else the model's; the
+header's regions_grid says which grid).
+
+--overlay draws each frame at the source's size and aspect: the normalised
+frame stretched to black..white (not the original pixels), its error map as
+heat on one scale per video, the --regions boxes outlined in cyan, and a
+colour bar along the bottom from 0 to the video's largest squared error. A
+name without extension (or an existing folder) is a folder of PNGs, written
+whole; .mp4, .m4v, .mov (mp4v), .avi, .mkv (MJPG) one video file at the
+source's frame rate (the header's fps, else 10).
+
 The stream's frame size, planes and normalisation must be those the model
 was trained on; recon refuses any other, saying which differs. A model
 trained with --target next scores each predicted frame against the frame
@@ -60,7 +75,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&cli.StringFlag{Name: "frame-error", Value: "mean", Usage: "mean: over the windows covering a frame; last: from the window ending on it"},
 		&cli.StringFlag{Name: "error", Value: "sum", Usage: "sum: squared error summed over the frame (the paper); region:N: the worst N x N region's mean squared error"},
 		&cli.BoolFlag{Name: "maps", Usage: "add each frame's per-pixel squared error map"},
-		&cli.StringFlag{Name: "overlay", Usage: "render each frame with its error map as heat: a folder of PNGs (PATH/<video>/NNNNNN.png), or one video file if PATH ends in .avi"},
+		tool.IntFlag("regions", 0, 0, stream.MaxRegions, fmt.Sprintf("report each frame's worst K regions as boxes, 0 to %d", stream.MaxRegions)),
+		&cli.StringFlag{Name: "overlay", Usage: "render each frame at the source's size with its error as heat, regions and a colour scale: a folder of PNGs (PATH/<video>/NNNNNN.png), or one video file (.mp4, .m4v, .mov, .avi, .mkv)"},
 		tool.IntFlag("batch", 4, 1, maxBatch, fmt.Sprintf("volumes per graph run, 1 to %d", maxBatch)),
 		tool.JSONFlag,
 		tool.QuietFlag,
@@ -77,7 +93,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return tool.Usagef("--error: %v", err)
 		}
-		r := &recon{last: mode == "last", maps: c.Bool("maps"), batch: c.Int("batch"), region: region}
+		r := &recon{last: mode == "last", maps: c.Bool("maps"), batch: c.Int("batch"), region: region, regions: c.Int("regions")}
 		switch {
 		case c.Bool("baseline") && c.IsSet("model"):
 			return tool.Usagef("--baseline scores without a model; drop --model")
@@ -90,9 +106,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 		}
 		if path := c.String("overlay"); path != "" {
-			if strings.HasSuffix(strings.ToLower(path), ".avi") {
-				r.overlay = render.NewVideoFile(path, 10)
-			} else if r.overlay, err = render.NewPNGDir(path); err != nil {
+			// The frame rate is the header's, set once it is read.
+			if r.overlay, err = render.Open(path, defaultFPS); errors.Is(err, render.ErrNotSink) {
+				return tool.Usagef("--overlay %v", err)
+			} else if err != nil {
 				return fmt.Errorf("--overlay: %w", err)
 			}
 		}
@@ -111,6 +128,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app.Commands = append(app.Commands, tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
 }
+
+// defaultFPS is an overlay video's frame rate when the stream gives none.
+const defaultFPS = 10
 
 // maxBatch bounds --batch, and maxBatchBytes the volumes of one batch, so
 // a batch's graph stays well inside memory.
@@ -151,6 +171,10 @@ type recon struct {
 	batch  int
 	region int // 0: whole-frame sum; else the side of the worst region
 
+	regions    int // boxes reported per frame (--regions)
+	boxSide    int // their side in model pixels
+	srcW, srcH int // the source's frame size, 0 when the stream lacks it
+
 	overlay render.Sink // pictures of frames with their error maps, or nil
 
 	w      *stream.Writer
@@ -174,6 +198,7 @@ type acc struct {
 	ending bool      // taken from the window ending on the frame
 	m      []float32 // summed error map
 	x      []float32 // the frame itself, for --overlay
+	boxes  []stream.Region
 }
 
 func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -209,6 +234,28 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 			c.Channels = f.Planes()
 		}
 		frame = f
+	}
+	// Where the frames came from: the source's size for regions and
+	// overlays, its frame rate for an overlay video.
+	src, _ := in.Header().FrameDesc()
+	if src.SourceWidth > 0 && src.SourceHeight > 0 {
+		r.srcW, r.srcH = src.SourceWidth, src.SourceHeight
+	}
+	if v, ok := r.overlay.(*render.VideoFile); ok {
+		if fps, ok := in.Header().ParamFloat("fps"); ok && fps > 0 {
+			v.FPS = fps
+		}
+	}
+	if r.regions > 0 {
+		r.boxSide = r.region
+		if r.boxSide == 0 {
+			r.boxSide = max(1, min(c.Width, c.Height)/4)
+		}
+		gw, gh := c.Width, c.Height
+		if r.srcW > 0 {
+			gw, gh = r.srcW, r.srcH
+		}
+		params["regions"], params["region_side"], params["regions_grid"] = r.regions, r.boxSide, fmt.Sprintf("%dx%d", gw, gh)
 	}
 	hdr := stream.NewHeader(stream.KindError, in.Header(), tool.Stage("recon", args, params))
 	if r.w, err = stream.NewWriter(stdout, hdr, asJSON); err != nil {
@@ -356,7 +403,7 @@ func (r *recon) add(fn, end int, xs, ys []float32) {
 	if r.overlay != nil && a.x == nil {
 		a.x = slices.Clone(xs[:r.px]) // the first plane
 	}
-	if r.maps || r.region > 0 || r.overlay != nil {
+	if r.maps || r.region > 0 || r.regions > 0 || r.overlay != nil {
 		if a.m == nil {
 			a.m = make([]float32, r.px)
 		}
@@ -413,6 +460,19 @@ func (r *recon) flush() error {
 			}
 			rec.Error = e
 		}
+		if r.regions > 0 {
+			bs, err := metrics.WorstRegions(a.m, r.shape[0], r.shape[1], r.boxSide, r.regions)
+			if err != nil {
+				return err
+			}
+			for _, b := range bs {
+				if r.srcW > 0 {
+					b = b.Scale(r.shape[1], r.shape[0], r.srcW, r.srcH)
+				}
+				a.boxes = append(a.boxes, stream.Region{X: b.X, Y: b.Y, W: b.W, H: b.H, Error: b.Error})
+			}
+			rec.Regions = a.boxes
+		}
 		if r.maps {
 			rec.Shape, rec.Data = r.shape, a.m
 		}
@@ -428,8 +488,12 @@ func (r *recon) flush() error {
 	if r.overlay != nil {
 		for _, f := range frames {
 			a := r.accs[f]
-			img, err := render.Overlay(render.Tensor{Shape: r.shape, Data: a.x}, render.Tensor{Shape: r.shape, Data: a.m},
-				render.Options{ErrMax: errMax})
+			p := render.Picture{Gray: render.Tensor{Shape: r.shape, Data: a.x}, Err: render.Tensor{Shape: r.shape, Data: a.m},
+				Width: r.srcW, Height: r.srcH}
+			for _, b := range a.boxes {
+				p.Boxes = append(p.Boxes, image.Rect(b.X, b.Y, b.X+b.W, b.Y+b.H))
+			}
+			img, err := render.Draw(p, render.Options{ErrMax: errMax})
 			if err != nil {
 				return fmt.Errorf("%s frame %d: %w", r.video, f, err)
 			}

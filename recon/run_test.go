@@ -224,6 +224,9 @@ func TestRefusals(t *testing.T) {
 		{"model and baseline", good, []string{"--model", path, "--baseline"}, 2, "recon: --baseline scores without a model; drop --model"},
 		{"bad error mode", good, []string{"--baseline", "--error", "max"}, 2, `recon: --error: "max": want sum or region:N`},
 		{"missing model file", good, []string{"--model", filepath.Join(t.TempDir(), "none.stae")}, 1, "recon: model: "},
+		{"overlay of an unknown kind", good, []string{"--baseline", "--overlay", "street_heat.mp3"}, 2,
+			"recon: --overlay street_heat.mp3: not a folder (a name without extension) or a video file (.avi, .m4v, .mkv, .mov, .mp4)"},
+		{"too many regions", good, []string{"--baseline", "--regions", "65"}, 2, "recon: "},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

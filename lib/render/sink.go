@@ -11,12 +11,52 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"gocv.io/x/gocv"
 
 	"stae/lib/atomicfile"
 	"stae/lib/stream"
 )
+
+// VideoCodecs is the FourCC written in each video container that Open
+// accepts, by extension: what Debian's OpenCV over ffmpeg writes there and
+// reads back.
+var VideoCodecs = map[string]string{
+	".avi": "MJPG",
+	".mkv": "MJPG",
+	".mov": "mp4v",
+	".mp4": "mp4v",
+	".m4v": "mp4v",
+}
+
+// ErrNotSink marks a path that is neither a folder nor a video file Open
+// knows.
+var ErrNotSink = errors.New("not a folder (a name without extension) or a video file")
+
+// Open returns the sink path names: an existing folder, or a new one when
+// path has no extension, takes PNGs (PNGDir); a video extension
+// (VideoCodecs) one video file at fps frames a second, its codec chosen by
+// the extension. Anything else is an error wrapping ErrNotSink.
+func Open(path string, fps float64) (Sink, error) {
+	ext := strings.ToLower(filepath.Ext(path))
+	if st, err := os.Stat(path); (err == nil && st.IsDir()) || ext == "" {
+		return NewPNGDir(path)
+	}
+	codec, ok := VideoCodecs[ext]
+	if !ok {
+		exts := make([]string, 0, len(VideoCodecs))
+		for e := range VideoCodecs {
+			exts = append(exts, e)
+		}
+		slices.Sort(exts)
+		return nil, fmt.Errorf("%s: %w (%s)", path, ErrNotSink, strings.Join(exts, ", "))
+	}
+	v := NewVideoFile(path, fps)
+	v.Codec = codec
+	return v, nil
+}
 
 // PNGDir writes DIR/<video>/<frame>.png (frame 0-based, six digits, so
 // `ffmpeg -i DIR/Test001/%06d.png` reads them in order). The folder appears

@@ -30,6 +30,7 @@ type wire struct {
 	State       *string   `json:"state"`
 	StartS      *float64  `json:"start_s"`
 	EndS        *float64  `json:"end_s"`
+	Regions     []Region  `json:"regions"`
 
 	// floats holds tensor data decoded straight into float32 (msgpack path).
 	floats  []float32
@@ -71,11 +72,12 @@ type (
 		Data   []byte `json:"data"`
 	}
 	jsonError struct {
-		Video string  `json:"video"`
-		Frame int     `json:"frame"`
-		Error float64 `json:"error"`
-		Shape []int   `json:"shape,omitempty"`
-		Data  []byte  `json:"data,omitempty"`
+		Video   string   `json:"video"`
+		Frame   int      `json:"frame"`
+		Error   float64  `json:"error"`
+		Shape   []int    `json:"shape,omitempty"`
+		Data    []byte   `json:"data,omitempty"`
+		Regions []Region `json:"regions,omitempty"`
 	}
 	jsonScore struct {
 		Video       string  `json:"video"`
@@ -196,7 +198,7 @@ func (w *wire) toRecord(k Kind) (Record, error) {
 	case KindError:
 		need("frame", w.Frame != nil)
 		need("error", w.Error != nil)
-		e := &Error{Video: str(w.Video), Frame: num(w.Frame), Error: flt(w.Error), Shape: w.Shape}
+		e := &Error{Video: str(w.Video), Frame: num(w.Frame), Error: flt(w.Error), Shape: w.Shape, Regions: w.Regions}
 		if hasData {
 			e.Data = nonNil(data)
 		}
@@ -263,7 +265,7 @@ func jsonForm(r Record) any {
 	case *Volume:
 		return jsonVolume{x.Video, x.Frames, x.Shape, floatBytes(x.Data)}
 	case *Error:
-		return jsonError{x.Video, x.Frame, x.Error, x.Shape, floatBytes(x.Data)}
+		return jsonError{x.Video, x.Frame, x.Error, x.Shape, floatBytes(x.Data), x.Regions}
 	case *Score:
 		return jsonScore{x.Video, x.Frame, x.Error, x.Abnormality, x.Regularity}
 	case *Event:

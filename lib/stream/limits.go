@@ -20,6 +20,7 @@ const (
 	MaxDims        = 8
 	MaxFrames      = 1 << 16 // frame numbers listed by one volume
 	MaxString      = 4096    // a video id, in bytes
+	MaxRegions     = 64      // regions of one error record
 	MaxHeaderBytes = 1 << 22 // a header (provenance) in either encoding
 
 	// MaxLineBytes bounds one NDJSON line: a tensor of up to about 48 MB

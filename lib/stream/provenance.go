@@ -34,6 +34,12 @@ type FrameDesc struct {
 	// FPS is the source's frame rate (frames per second); 0 is unknown
 	// (image folders), and the header then carries no fps.
 	FPS float64 `json:"fps,omitempty"`
+	// SourceWidth and SourceHeight are the size of the first source's
+	// frames before resizing, so a later stage can speak in the source's
+	// pixels (recon's regions and overlays); 0 when unknown (streams
+	// before them). Not compared with a model's: the frames it sees are.
+	SourceWidth  int `json:"source_width,omitempty"`
+	SourceHeight int `json:"source_height,omitempty"`
 }
 
 // Params is the frame description as header parameters: width, height,
@@ -49,6 +55,9 @@ func (f FrameDesc) Params() map[string]any {
 	}
 	if f.FPS > 0 {
 		p["fps"] = f.FPS
+	}
+	if f.SourceWidth > 0 && f.SourceHeight > 0 {
+		p["source_width"], p["source_height"] = f.SourceWidth, f.SourceHeight
 	}
 	return p
 }
@@ -88,6 +97,8 @@ func (h *Header) FrameDesc() (FrameDesc, error) {
 	f.StatsDigest = p.string("stats_digest")
 	f.Channels = p.strings("channels")
 	f.FPS = p.float("fps")
+	f.SourceWidth = p.int("source_width", false)
+	f.SourceHeight = p.int("source_height", false)
 	return f, p.err
 }
 

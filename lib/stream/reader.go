@@ -321,6 +321,12 @@ func (r *Reader) decodeWire(w *wire) error {
 			} else {
 				w.Shape = xs
 			}
+		case "regions":
+			rs, err := r.regions()
+			if err != nil {
+				return fieldErr(key, err)
+			}
+			w.Regions = rs
 		case "data":
 			if err := r.decodeData(w); err != nil {
 				return fmt.Errorf("data: %w", err)
@@ -372,6 +378,60 @@ func fieldErr(key string, err error) error {
 		return err
 	}
 	return fmt.Errorf("%w: field %s: %v", ErrInvalid, key, err)
+}
+
+// regions reads a list of at most MaxRegions boxes, each a map of x, y, w,
+// h and error (other keys skipped).
+func (r *Reader) regions() ([]Region, error) {
+	d := r.dec
+	n, err := d.DecodeArrayLen()
+	if err != nil {
+		return nil, err
+	}
+	if n < 0 || n > MaxRegions {
+		return nil, fmt.Errorf("declared length %d exceeds %d", n, MaxRegions)
+	}
+	rs := make([]Region, n)
+	for i := range rs {
+		m, err := d.DecodeMapLen()
+		if err != nil {
+			return nil, err
+		}
+		if m < 0 || m > 16 {
+			return nil, fmt.Errorf("region %d has %d fields", i, m)
+		}
+		for range m {
+			kb, err := r.bounded(64)
+			if err != nil {
+				return nil, err
+			}
+			var p *int
+			switch string(kb) {
+			case "x":
+				p = &rs[i].X
+			case "y":
+				p = &rs[i].Y
+			case "w":
+				p = &rs[i].W
+			case "h":
+				p = &rs[i].H
+			case "error":
+				if rs[i].Error, err = d.DecodeFloat64(); err != nil {
+					return nil, err
+				}
+				continue
+			default:
+				if err := d.Skip(); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if *p, err = d.DecodeInt(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return rs, nil
 }
 
 // bounded reads a msgpack str or bin of at most limit bytes.

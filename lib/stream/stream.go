@@ -8,6 +8,7 @@
 //	frame   {"video":"Test001","frame":0,"shape":[227,227],"data":..}
 //	volume  {"video":"Test001","frames":[0,1,..,9],"shape":[10,227,227],"data":..}
 //	error   {"video":"Test001","frame":0,"error":123.4}            (+ "shape","data": the per-pixel map, on request)
+//	        (+ "regions":[{"x":..,"y":..,"w":..,"h":..,"error":..},..]: the worst regions, on request)
 //	score   {"video":"Test001","frame":0,"error":123.4,"abnormality":0.1,"regularity":0.9}
 //	event   {"video":"Test001","start":60,"end":179,"deepest":97,"regularity":0.02,"persistence":0.6}
 //	        {"video":"Test001","video_frames":180}                  (VideoEnd: closes a video of an event stream)
@@ -179,13 +180,29 @@ type Volume struct {
 }
 
 // Error is one frame's reconstruction error; Shape and Data optionally carry
-// the per-pixel error map ([H, W]).
+// the per-pixel error map ([H, W]), and Regions where in the frame the
+// error is worst (recon --regions): at most MaxRegions boxes, worst first.
+// Readers made before regions skip the field.
 type Error struct {
-	Video string
-	Frame int
-	Error float64
-	Shape []int
-	Data  []float32
+	Video   string
+	Frame   int
+	Error   float64
+	Shape   []int
+	Data    []float32
+	Regions []Region
+}
+
+// Region is a box of a frame, origin X, Y (column, row from the top left)
+// and size W x H in pixels, with its mean squared error. Its pixels are the
+// source's when the header says the source's size (FrameDesc.SourceWidth),
+// else the model's frame's; recon's header names which (param
+// "regions_grid", WxH).
+type Region struct {
+	X     int     `json:"x"`
+	Y     int     `json:"y"`
+	W     int     `json:"w"`
+	H     int     `json:"h"`
+	Error float64 `json:"error"`
 }
 
 // Score is one frame's error with its normalised abnormality and regularity.
@@ -282,6 +299,17 @@ func (e *Error) Validate() error {
 	}
 	if err := finite("error", e.Error); err != nil {
 		return err
+	}
+	if len(e.Regions) > MaxRegions {
+		return fmt.Errorf("%w: %d regions, more than %d", ErrInvalid, len(e.Regions), MaxRegions)
+	}
+	for i, r := range e.Regions {
+		if r.X < 0 || r.Y < 0 || r.W < 1 || r.H < 1 {
+			return fmt.Errorf("%w: region %d at %d,%d of %dx%d", ErrInvalid, i, r.X, r.Y, r.W, r.H)
+		}
+		if err := finite("region error", r.Error); err != nil {
+			return err
+		}
 	}
 	if e.Shape == nil && e.Data == nil {
 		return nil

@@ -169,6 +169,9 @@ func (w *Writer) encodeMsgpack(r Record) error {
 		if x.Data != nil {
 			n = 5
 		}
+		if len(x.Regions) > 0 {
+			n++
+		}
 		put(e.EncodeMapLen(n))
 		key("video")
 		put(e.EncodeString(x.Video))
@@ -181,6 +184,22 @@ func (w *Writer) encodeMsgpack(r Record) error {
 			ints(x.Shape)
 			key("data")
 			put(e.EncodeBytes(floatBytes(x.Data)))
+		}
+		if len(x.Regions) > 0 {
+			key("regions")
+			put(e.EncodeArrayLen(len(x.Regions)))
+			for _, g := range x.Regions {
+				put(e.EncodeMapLen(5))
+				for _, f := range []struct {
+					k string
+					v int
+				}{{"x", g.X}, {"y", g.Y}, {"w", g.W}, {"h", g.H}} {
+					key(f.k)
+					put(e.EncodeInt(int64(f.v)))
+				}
+				key("error")
+				put(e.EncodeFloat64(g.Error))
+			}
 		}
 	case *Score:
 		put(e.EncodeMapLen(5))

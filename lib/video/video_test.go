@@ -511,3 +511,26 @@ func BenchmarkDecodeUCSDped2Test(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "frames/s")
 }
+
+func TestSourceSize(t *testing.T) {
+	dir := t.TempDir()
+	folder := filepath.Join(dir, "Clip001")
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writePNG(t, filepath.Join(folder, "001.png"), grayImage(36, 24, 0))
+	avi := filepath.Join(dir, "Clip002.avi")
+	if err := WriteGray(avi, []*image.Gray{grayImage(40, 30, 0), grayImage(40, 30, 9)}, 10); err != nil {
+		t.Fatal(err)
+	}
+	clips, err := Resolve([]string{folder, avi})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range [][2]int{{36, 24}, {40, 30}} {
+		w, h, err := SourceSize(clips[i])
+		if err != nil || w != want[0] || h != want[1] {
+			t.Errorf("%s: %dx%d, %v; want %dx%d", clips[i].ID, w, h, err, want[0], want[1])
+		}
+	}
+}
