@@ -20,14 +20,15 @@ import (
 // a regular file is looked at: reading the opening bytes of a pipe would
 // take them from the loader that reads it next.
 func isCheckpoint(path string) (bool, error) {
+	// Stat before opening: opening a FIFO waits for its writer.
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return false, nil // the loader that reads it next says why
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return false, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return false, nil
-	}
 	head := make([]byte, len(Magic))
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
