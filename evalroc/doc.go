@@ -16,8 +16,9 @@
 //
 //	DESCRIPTION:
 //	   Reads a score stream (from regscore) or an event stream (from events) on
-//	   stdin and compares it with the ground truth of --truth; with --masks, an
-//	   error stream with per-pixel maps (recon --maps) compared with pixel masks.
+//	   stdin and compares it with the ground truth of --truth (without truth,
+//	   --plot draws a score stream); with --masks, an error stream with
+//	   per-pixel maps (recon --maps) compared with pixel masks.
 //
 //	   Scores: frame-level ROC of the --score field; AUC exact (Mann-Whitney, ties
 //	   count half); micro (all frames pooled) and macro (mean of per-video AUCs,
@@ -26,7 +27,12 @@
 //
 //	   Events: ground-truth events are maximal runs of anomalous frames. MATCHING
 //	   RULE: an event that overlaps a ground-truth event (shares at least one frame)
-//	   detects it; an event that overlaps none is a false alarm.
+//	   detects it; an event that overlaps none is a false alarm. With a frame rate
+//	   (--fps, else the stream's fps parameter, which events --alarm records), also
+//	   false alarms per minute of footage (frames / fps / 60; overall only when
+//	   every video's length is known) and the detection delay: seconds from a
+//	   detected ground-truth event's start to the start of the first event (alarm)
+//	   detecting it, negative when that began earlier; mean and max.
 //
 //	   Truth: a UCSD .m file (TestVideoFile{end+1}.gt_frame = [61:180, 190:200];)
 //	   whose n-th entry is the n-th test video (Test003 takes entry 3; ids without
@@ -45,6 +51,14 @@
 //	   video and over all frames pooled. With --truth too, the frame-level report of
 //	   the stream's error e(t), as recon wrote it (not min-max normalised).
 //
+//	   Without truth (--plot DIR, no --truth): footage nobody labelled, looked at.
+//	   Per video DIR/<video>.png: abnormality (calibrated streams, regscore
+//	   --calibration) or regularity (min-max streams) over time in seconds (frame
+//	   rate from --fps, the score stream or the --events stream; else frame
+//	   number), the events of --events shaded and, for an alarm stream (events
+//	   --alarm), its threshold as a horizontal line. No ROC; the table says what
+//	   was drawn.
+//
 //	   Scores from any other method are evaluated on the same footing when
 //	   written as an NDJSON score stream:
 //	      {"magic":"stae","version":1,"kind":"score","provenance":[{"tool":"mine","version":"1","args":[]}]}
@@ -55,9 +69,10 @@
 //	           (msgpack or NDJSON)
 //	   OUTPUT: a table on stdout, or one JSON object with --json (auc_micro,
 //	           auc_macro, eer, frames, videos, per_video; gt_events, detected,
-//	           false_alarms for events; masks and pixel {auc, eer, eer_threshold,
-//	           anomalous, normal, per_video} with --masks; provenance of the stream
-//	           evaluated)
+//	           false_alarms for events, and with a frame rate fps, minutes,
+//	           false_alarms_per_minute, delay_s_mean, delay_s_max; masks and pixel
+//	           {auc, eer, eer_threshold, anomalous, normal, per_video} with
+//	           --masks; provenance of the stream evaluated)
 //
 //	   EXAMPLES:
 //	      # frame-level AUC and EER of a scored test set, ROC points to a file
@@ -65,6 +80,9 @@
 //
 //	      # pictures: plots/Test001.png ... (regularity, truth shaded, events marked) and plots/roc.png
 //	      evalroc --truth UCSDped2.m --plot plots --events test.events < test.scores
+//
+//	      # footage without truth: abnormality over seconds, threshold and alarms
+//	      evalroc --plot look --events live.alarms < live.scores
 //
 //	      # event counts, as JSON
 //	      regscore < test.errors | events | evalroc --truth UCSDped2.m --json
@@ -83,14 +101,15 @@
 //	   inspect  show any stae stream as newline-delimited JSON (header, then one line per record), or a model, statistics or calibration file as one JSON object
 //
 //	GLOBAL OPTIONS:
-//	   --truth value   ground truth: UCSD .m file or video,first,last CSV (required, except with --masks) (default: none)
+//	   --truth value   ground truth: UCSD .m file or video,first,last CSV (required, except with --masks, or --plot to look without truth) (default: none)
 //	   --masks value   pixel masks: folder of <video>_gt/ or <video>/ mask folders; evaluates an error stream with maps (recon --maps) at pixel level (default: none)
 //	   --score value   score field ranked as anomalous: abnormality, regularity (low = anomalous) or error (default: "abnormality")
 //	   --roc value     write the micro ROC's points (threshold,fpr,tpr) to this CSV file (whole or not at all; a symbolic link is written through to the file it points to) (default: none)
 //	   --strict        truth for videos the stream lacks is an error, not a warning (default: false)
 //	   --json          write one JSON object instead of a table (default: false)
-//	   --plot value    write pictures to this folder, which appears whole or not at all: <video>.png (regularity, truth shaded; the id escaped as in stream.FileName) and roc.png (score streams) (default: none)
+//	   --plot value    write pictures to this folder, which appears whole or not at all: <video>.png (regularity, truth shaded; the id escaped as in stream.FileName) and roc.png (score streams); without --truth, <video>.png alone (the score over time, threshold and alarms) (default: none)
 //	   --events value  event stream file (from events) whose events --plot marks (default: none)
+//	   --fps value     frame rate of the footage: seconds on the pictures without truth, false alarms per minute and detection delays of event streams (default: the stream's fps parameter)
 //	   --quiet, -q     no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere) (default: false)
 //	   --help, -h      show help
 //	   --version, -v   print the version

@@ -40,12 +40,13 @@ func parseField(s string) (field, error) {
 // series is one video of a score stream with its truth: everything a plot of
 // the video needs.
 type series struct {
-	ID         string
-	Frames     []int        // 0-based frame numbers, increasing
-	Score      []float64    // the ranked score: higher = more anomalous
-	Regularity []float64    // sr(t) as in the stream
-	Labels     []bool       // truth of each frame in Frames
-	Truth      []truth.Span // ground-truth events (0-based, inclusive)
+	ID          string
+	Frames      []int        // 0-based frame numbers, increasing
+	Score       []float64    // the ranked score: higher = more anomalous
+	Regularity  []float64    // sr(t) as in the stream
+	Abnormality []float64    // as in the stream
+	Labels      []bool       // truth of each frame in Frames
+	Truth       []truth.Span // ground-truth events (0-based, inclusive)
 }
 
 // length is the video's frame count as the stream knows it.
@@ -60,7 +61,7 @@ func readScores(ctx context.Context, r *stream.Reader, f field) (*scoreData, err
 	d := &scoreData{}
 	err := stream.EachVideo(ctx, r, func(video string, scores []*stream.Score) error {
 		cur := &series{ID: video, Frames: make([]int, len(scores)),
-			Score: make([]float64, len(scores)), Regularity: make([]float64, len(scores))}
+			Score: make([]float64, len(scores)), Regularity: make([]float64, len(scores)), Abnormality: make([]float64, len(scores))}
 		for i, s := range scores {
 			v := s.Abnormality
 			switch f {
@@ -69,7 +70,7 @@ func readScores(ctx context.Context, r *stream.Reader, f field) (*scoreData, err
 			case fieldError:
 				v = s.Error
 			}
-			cur.Frames[i], cur.Score[i], cur.Regularity[i] = s.Frame, v, s.Regularity
+			cur.Frames[i], cur.Score[i], cur.Regularity[i], cur.Abnormality[i] = s.Frame, v, s.Regularity, s.Abnormality
 		}
 		d.videos = append(d.videos, cur)
 		return nil

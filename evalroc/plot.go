@@ -7,8 +7,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+
+	gplot "gonum.org/v1/plot"
 
 	"stae/lib/atomicfile"
 	"stae/lib/english"
@@ -32,16 +35,47 @@ func plotName(id string) string {
 }
 
 // writePlots draws the report's pictures into the folder dir, whole or
-// not at all: into a temporary sibling, renamed into place (replacing an
-// earlier folder) once every picture is written.
-func writePlots(ctx context.Context, dir, eventsPath string, rep *frameReport, warn func(string, ...any)) (err error) {
+// not at all (drawVideos).
+func writePlots(ctx context.Context, dir, eventsPath string, rep *frameReport, warn func(string, ...any)) error {
 	events := map[string][]plot.Event{}
 	if eventsPath != "" {
-		var err error
-		if events, err = readEventFile(ctx, eventsPath, rep.scores, warn); err != nil {
+		m, err := readEventFile(ctx, eventsPath, rep.scores, warn)
+		if err != nil {
 			return err
 		}
+		events = m.byVideo
 	}
+	return drawVideos(ctx, dir, rep.scores, func(v *series) (*gplot.Plot, error) {
+		pv := plot.Video{ID: v.ID, Frames: v.Frames, Regularity: v.Regularity, Events: events[v.ID]}
+		for _, s := range v.Truth {
+			pv.Truth = append(pv.Truth, plot.Span{Start: s.Start, End: s.End})
+		}
+		return plot.Regularity(pv)
+	}, func(path string) error { return writeROCPlot(path, rep) })
+}
+
+// writeROCPlot draws the report's micro ROC into the folder path.
+func writeROCPlot(path string, rep *frameReport) error {
+	pts := make([]plot.ROCPoint, len(rep.roc))
+	for i, pt := range rep.roc {
+		pts[i] = plot.ROCPoint{FPR: pt.FPR, TPR: pt.TPR}
+	}
+	title := fmt.Sprintf("Frame-level ROC, %s of %s pooled (%s)", english.Frames(rep.Frames), english.Videos(rep.Videos), rep.Score)
+	p, err := plot.ROC(pts, rep.AUCMicro, rep.EER, title)
+	if err != nil {
+		return err
+	}
+	if err := plot.WritePNG(p, filepath.Join(path, rocFile), plot.ROCSize, plot.ROCSize); err != nil {
+		return fmt.Errorf("ROC plot: %w", err)
+	}
+	return nil
+}
+
+// drawVideos writes draw's picture of each video of d, then what more does
+// (nil: nothing), into the folder dir, whole or not at all: into a
+// temporary sibling, renamed into place (replacing an earlier folder) once
+// every picture is written.
+func drawVideos(ctx context.Context, dir string, d *scoreData, draw func(*series) (*gplot.Plot, error), more func(path string) error) (err error) {
 	out, err := atomicfile.NewDir(dir)
 	if err != nil {
 		return fmt.Errorf("--plot: %w", err)
@@ -54,15 +88,11 @@ func writePlots(ctx context.Context, dir, eventsPath string, rep *frameReport, w
 			out.Abort()
 		}
 	}()
-	for _, v := range rep.scores.videos {
+	for _, v := range d.videos {
 		if ctx.Err() != nil {
 			return stream.ErrInterrupted
 		}
-		pv := plot.Video{ID: v.ID, Frames: v.Frames, Regularity: v.Regularity, Events: events[v.ID]}
-		for _, s := range v.Truth {
-			pv.Truth = append(pv.Truth, plot.Span{Start: s.Start, End: s.End})
-		}
-		p, err := plot.Regularity(pv)
+		p, err := draw(v)
 		if err != nil {
 			return err
 		}
@@ -70,24 +100,24 @@ func writePlots(ctx context.Context, dir, eventsPath string, rep *frameReport, w
 			return fmt.Errorf("plot of %s: %w", v.ID, err)
 		}
 	}
-	pts := make([]plot.ROCPoint, len(rep.roc))
-	for i, pt := range rep.roc {
-		pts[i] = plot.ROCPoint{FPR: pt.FPR, TPR: pt.TPR}
-	}
-	title := fmt.Sprintf("Frame-level ROC, %s of %s pooled (%s)", english.Frames(rep.Frames), english.Videos(rep.Videos), rep.Score)
-	p, err := plot.ROC(pts, rep.AUCMicro, rep.EER, title)
-	if err != nil {
-		return err
-	}
-	if err := plot.WritePNG(p, filepath.Join(out.Path, rocFile), plot.ROCSize, plot.ROCSize); err != nil {
-		return fmt.Errorf("ROC plot: %w", err)
+	if more != nil {
+		return more(out.Path)
 	}
 	return nil
 }
 
+// marks are the events of --events, by video, with what the event stream's
+// header says of them.
+type marks struct {
+	byVideo   map[string][]plot.Event
+	alarms    bool     // made by events --alarm
+	threshold *float64 // the alarm threshold (abnormality); nil: not known
+	fps       float64  // the stream's frame rate; 0: not known
+}
+
 // readEventFile reads the events of --events, by video; events of videos
 // the score stream lacks are left out with a warning.
-func readEventFile(ctx context.Context, path string, scores *scoreData, warn func(string, ...any)) (map[string][]plot.Event, error) {
+func readEventFile(ctx context.Context, path string, scores *scoreData, warn func(string, ...any)) (*marks, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("--events: %w", err)
@@ -105,7 +135,14 @@ func readEventFile(ctx context.Context, path string, scores *scoreData, warn fun
 	for _, v := range scores.videos {
 		known[v.ID] = true
 	}
-	out := map[string][]plot.Event{}
+	m := &marks{byVideo: map[string][]plot.Event{}, fps: streamFPS(0, r.Header())}
+	if mode, _ := r.Header().Param("mode"); mode == "alarm" {
+		m.alarms = true
+		if t, ok := r.Header().ParamFloat("threshold"); ok && !math.IsNaN(t) && !math.IsInf(t, 0) {
+			m.threshold = &t
+		}
+	}
+	out := m.byVideo
 	var unknown []string
 	for _, v := range d.videos {
 		if !known[v.ID] {
@@ -121,5 +158,5 @@ func readEventFile(ctx context.Context, path string, scores *scoreData, warn fun
 	if len(unknown) > 0 {
 		warn("warning: --events has events in %s the score stream lacks, not plotted: %s", english.Videos(len(unknown)), list(unknown))
 	}
-	return out, nil
+	return m, nil
 }

@@ -154,21 +154,33 @@ func TestPlotUsage(t *testing.T) {
 	in := encode(t, stream.KindScore, nil, scores("Test001", 0, 1)...)
 	truth := write(t, "truth.csv", "Test001,2,2\n")
 	for _, tc := range []struct {
-		name   string
-		in     []byte
-		args   []string
-		code   int
-		stderr string
+		name    string
+		in      []byte
+		args    []string
+		code    int
+		stderr  string
+		noTruth bool // run without --truth
 	}{
 		{"events without plot", in, []string{"--events", "e"}, 2,
-			"evalroc: --events marks events on the pictures of --plot; give --plot DIR too (see evalroc --help)\n"},
+			"evalroc: --events marks events on the pictures of --plot; give --plot DIR too (see evalroc --help)\n", false},
 		{"event stream", encode(t, stream.KindEvent, map[string]any{"videos": []string{"Test001"}}), []string{"--plot", t.TempDir()}, 1,
-			"evalroc: --plot needs a score stream (from regscore), not an event stream\n"},
+			"evalroc: --plot needs a score stream (from regscore), not an event stream\n", false},
 		{"missing events file", in, []string{"--plot", t.TempDir(), "--events", "/nonexistent/e"}, 1,
-			"evalroc: --events: open /nonexistent/e: no such file or directory\n"},
+			"evalroc: --events: open /nonexistent/e: no such file or directory\n", false},
+		{"no truth, no plot", in, nil, 2, "evalroc: missing --truth (or --masks DIR, for an error stream with maps) (see evalroc --help)\n", true},
+		{"roc without truth", in, []string{"--plot", t.TempDir(), "--roc", "r.csv"}, 2,
+			"evalroc: --roc writes the frame-level ROC, which needs --truth (see evalroc --help)\n", true},
+		{"event stream without truth", alarmStream(t, nil), []string{"--plot", t.TempDir()}, 1,
+			"evalroc: --plot needs a score stream (from regscore), not an event stream\n", true},
+		{"bad fps", in, []string{"--plot", t.TempDir(), "--fps", "0"}, 2,
+			"evalroc: --fps 0: want a positive frame rate (see evalroc --help)\n", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, stderr, code := runEval(tc.in, append([]string{"--truth", truth}, tc.args...)...)
+			args := tc.args
+			if !tc.noTruth {
+				args = append([]string{"--truth", truth}, args...)
+			}
+			_, stderr, code := runEval(tc.in, args...)
 			if code != tc.code || stderr != tc.stderr {
 				t.Errorf("exit %d, stderr %q; want %d, %q", code, stderr, tc.code, tc.stderr)
 			}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/urfave/cli/v2"
 
@@ -17,8 +18,9 @@ import (
 )
 
 const description = `Reads a score stream (from regscore) or an event stream (from events) on
-stdin and compares it with the ground truth of --truth; with --masks, an
-error stream with per-pixel maps (recon --maps) compared with pixel masks.
+stdin and compares it with the ground truth of --truth (without truth,
+--plot draws a score stream); with --masks, an error stream with
+per-pixel maps (recon --maps) compared with pixel masks.
 
 Scores: frame-level ROC of the --score field; AUC exact (Mann-Whitney, ties
 count half); micro (all frames pooled) and macro (mean of per-video AUCs,
@@ -27,7 +29,12 @@ false-positive rate equals the miss rate, interpolated on the micro ROC.
 
 Events: ground-truth events are maximal runs of anomalous frames. MATCHING
 RULE: an event that overlaps a ground-truth event (shares at least one frame)
-detects it; an event that overlaps none is a false alarm.
+detects it; an event that overlaps none is a false alarm. With a frame rate
+(--fps, else the stream's fps parameter, which events --alarm records), also
+false alarms per minute of footage (frames / fps / 60; overall only when
+every video's length is known) and the detection delay: seconds from a
+detected ground-truth event's start to the start of the first event (alarm)
+detecting it, negative when that began earlier; mean and max.
 
 Truth: a UCSD .m file (TestVideoFile{end+1}.gt_frame = [61:180, 190:200];)
 whose n-th entry is the n-th test video (Test003 takes entry 3; ids without
@@ -46,6 +53,14 @@ normal frame is a false alarm when any pixel is. AUC and EER of that ROC per
 video and over all frames pooled. With --truth too, the frame-level report of
 the stream's error e(t), as recon wrote it (not min-max normalised).
 
+Without truth (--plot DIR, no --truth): footage nobody labelled, looked at.
+Per video DIR/<video>.png: abnormality (calibrated streams, regscore
+--calibration) or regularity (min-max streams) over time in seconds (frame
+rate from --fps, the score stream or the --events stream; else frame
+number), the events of --events shaded and, for an alarm stream (events
+--alarm), its threshold as a horizontal line. No ROC; the table says what
+was drawn.
+
 Scores from any other method are evaluated on the same footing when
 written as an NDJSON score stream:
    {"magic":"stae","version":1,"kind":"score","provenance":[{"tool":"mine","version":"1","args":[]}]}
@@ -56,9 +71,10 @@ INPUT:  score or event stream; with --masks an error stream with maps
         (msgpack or NDJSON)
 OUTPUT: a table on stdout, or one JSON object with --json (auc_micro,
         auc_macro, eer, frames, videos, per_video; gt_events, detected,
-        false_alarms for events; masks and pixel {auc, eer, eer_threshold,
-        anomalous, normal, per_video} with --masks; provenance of the stream
-        evaluated)
+        false_alarms for events, and with a frame rate fps, minutes,
+        false_alarms_per_minute, delay_s_mean, delay_s_max; masks and pixel
+        {auc, eer, eer_threshold, anomalous, normal, per_video} with
+        --masks; provenance of the stream evaluated)
 
 EXAMPLES:
    # frame-level AUC and EER of a scored test set, ROC points to a file
@@ -66,6 +82,9 @@ EXAMPLES:
 
    # pictures: plots/Test001.png ... (regularity, truth shaded, events marked) and plots/roc.png
    evalroc --truth UCSDped2.m --plot plots --events test.events < test.scores
+
+   # footage without truth: abnormality over seconds, threshold and alarms
+   evalroc --plot look --events live.alarms < live.scores
 
    # event counts, as JSON
    regscore < test.errors | events | evalroc --truth UCSDped2.m --json
@@ -77,14 +96,15 @@ EXAMPLES:
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := tool.NewApp("evalroc", "frame-level AUC/EER and event counts of a score or event stream against ground truth", description, stdin, stdout, stderr)
 	app.Flags = []cli.Flag{
-		&cli.StringFlag{Name: "truth", Usage: "ground truth: UCSD .m file or video,first,last CSV (required, except with --masks)"},
+		&cli.StringFlag{Name: "truth", Usage: "ground truth: UCSD .m file or video,first,last CSV (required, except with --masks, or --plot to look without truth)"},
 		&cli.StringFlag{Name: "masks", Usage: "pixel masks: folder of <video>_gt/ or <video>/ mask folders; evaluates an error stream with maps (recon --maps) at pixel level"},
 		&cli.StringFlag{Name: "score", Value: "abnormality", Usage: "score field ranked as anomalous: abnormality, regularity (low = anomalous) or error"},
 		&cli.StringFlag{Name: "roc", Usage: "write the micro ROC's points (threshold,fpr,tpr) to this CSV file (whole or not at all; a symbolic link is written through to the file it points to)"},
 		&cli.BoolFlag{Name: "strict", Usage: "truth for videos the stream lacks is an error, not a warning"},
 		&cli.BoolFlag{Name: "json", Usage: "write one JSON object instead of a table"},
-		&cli.StringFlag{Name: "plot", Usage: "write pictures to this folder, which appears whole or not at all: <video>.png (regularity, truth shaded; the id escaped as in stream.FileName) and roc.png (score streams)"},
+		&cli.StringFlag{Name: "plot", Usage: "write pictures to this folder, which appears whole or not at all: <video>.png (regularity, truth shaded; the id escaped as in stream.FileName) and roc.png (score streams); without --truth, <video>.png alone (the score over time, threshold and alarms)"},
 		&cli.StringFlag{Name: "events", Usage: "event stream file (from events) whose events --plot marks"},
+		&cli.Float64Flag{Name: "fps", DefaultText: "the stream's fps parameter", Usage: "frame rate of the footage: seconds on the pictures without truth, false alarms per minute and detection delays of event streams"},
 
 		tool.QuietFlag,
 	}
@@ -100,9 +120,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if c.String("events") != "" && c.String("plot") == "" {
 			return tool.Usagef("--events marks events on the pictures of --plot; give --plot DIR too")
 		}
-		o := options{truthPath: c.String("truth"), field: field, rocPath: c.String("roc"), strict: c.Bool("strict"), masks: c.String("masks")}
+		o := options{truthPath: c.String("truth"), field: field, rocPath: c.String("roc"), strict: c.Bool("strict"), masks: c.String("masks"), plot: c.String("plot")}
+		if c.IsSet("fps") {
+			o.fps = c.Float64("fps")
+			if !goodFPS(o.fps) {
+				return tool.Usagef("--fps %g: want a positive frame rate", o.fps)
+			}
+		}
 		switch {
-		case o.masks == "" && o.truthPath == "":
+		case o.masks == "" && o.truthPath == "" && o.plot == "":
 			return tool.Usagef("missing --truth (or --masks DIR, for an error stream with maps)")
 		case o.masks != "" && c.IsSet("score") && field != fieldError:
 			return tool.Usagef("--score: with --masks the frame-level score is the error stream's error field")
@@ -110,6 +136,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return tool.Usagef("--roc writes the frame-level ROC; with --masks give --truth too")
 		case o.masks != "" && c.String("plot") != "":
 			return tool.Usagef("--plot needs a score stream (from regscore); it does not apply with --masks")
+		case o.truthPath == "" && o.rocPath != "":
+			return tool.Usagef("--roc writes the frame-level ROC, which needs --truth")
 		}
 		if o.masks != "" {
 			o.field = fieldError
@@ -119,12 +147,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return err
 		}
 		if dir := c.String("plot"); dir != "" {
-			fr, ok := rep.(*frameReport)
-			if !ok {
-				return fmt.Errorf("--plot needs a score stream (from regscore), not an %s stream", rep.kind())
-			}
 			warn := func(format string, args ...any) { fmt.Fprintf(stderr, "evalroc: "+format+"\n", args...) }
-			if err := writePlots(c.Context, dir, c.String("events"), fr, warn); err != nil {
+			switch x := rep.(type) {
+			case *frameReport:
+				err = writePlots(c.Context, dir, c.String("events"), x, warn)
+			case *lookReport:
+				err = writeTimelines(c.Context, dir, c.String("events"), o.fps, x, warn)
+			default:
+				err = fmt.Errorf("--plot needs a score stream (from regscore), not an %s stream", rep.kind())
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -143,7 +175,23 @@ type options struct {
 	field     field
 	rocPath   string
 	strict    bool
-	masks     string // --masks: the pixel-level evaluation of an error stream
+	masks     string  // --masks: the pixel-level evaluation of an error stream
+	plot      string  // --plot DIR; without truth, the pictures are all there is
+	fps       float64 // --fps; 0: the stream's, if any
+}
+
+// goodFPS tells a usable frame rate.
+func goodFPS(f float64) bool { return f > 0 && !math.IsInf(f, 0) }
+
+// streamFPS is --fps, else the header's fps parameter, else 0.
+func streamFPS(flag float64, h *stream.Header) float64 {
+	if flag > 0 {
+		return flag
+	}
+	if f, ok := h.ParamFloat("fps"); ok && goodFPS(f) {
+		return f
+	}
+	return 0
 }
 
 // evaluate reads the stream and the truth and computes the report.
@@ -164,6 +212,17 @@ func evaluate(ctx context.Context, o options, stdin io.Reader, stderr io.Writer)
 	r, err := stream.NewReader(stream.CancelReader(ctx, stdin), stream.KindScore, stream.KindEvent)
 	if err != nil {
 		return nil, err
+	}
+	if tr == nil {
+		// --plot without --truth: the score curves are the report.
+		if r.Kind() != stream.KindScore {
+			return nil, fmt.Errorf("--plot needs a score stream (from regscore), not an %s stream", r.Kind())
+		}
+		data, err := readScores(ctx, r, o.field)
+		if err != nil {
+			return nil, err
+		}
+		return newLookReport(r.Header(), data, streamFPS(o.fps, r.Header()), o.plot), nil
 	}
 	if r.Kind() == stream.KindScore {
 		rep := &frameReport{Truth: o.truthPath, Kind: r.Kind(), Provenance: r.Header().Provenance, Score: o.field.String()}
@@ -187,7 +246,7 @@ func evaluate(ctx context.Context, o options, stdin io.Reader, stderr io.Writer)
 	if err := data.match(tr, o.strict, warn); err != nil {
 		return nil, err
 	}
-	rep.eventLevel(data)
+	rep.eventLevel(data, streamFPS(o.fps, r.Header()))
 	return rep, nil
 }
 

@@ -1,12 +1,15 @@
 // Package plot draws evalroc's pictures with gonum.org/v1/plot: a video's
 // regularity score over frame number with its ground-truth anomalous spans
-// shaded and its detected events marked (as the paper's Figures 4-8), and
-// the ROC curve with AUC and EER in the legend. Pictures are PNGs written
-// whole or not at all.
+// shaded and its detected events marked (as the paper's Figures 4-8), the
+// ROC curve with AUC and EER in the legend, and, for footage without truth,
+// a video's score over time with the alarm threshold and the alarms
+// (Timeline). Pictures are PNGs written whole or not at all.
 //
 // The colours are chosen to be told apart by a program as well as a person:
-// truth spans are filled with TruthColor and nothing else uses it, so a test
-// (or a script) can find the spans again in the decoded image.
+// truth spans are filled with TruthColor, alarms on a timeline with
+// AlarmColor and the threshold drawn in ThresholdColor, and nothing else
+// uses them, so a test (or a script) can find them again in the decoded
+// image.
 package plot
 
 import (
@@ -32,6 +35,9 @@ var (
 	CurveColor = color.RGBA{R: 0, G: 0, B: 160, A: 255}     // regularity, ROC
 	EventColor = color.RGBA{R: 0, G: 150, B: 0, A: 255}     // detected events
 	EERColor   = color.RGBA{R: 200, G: 0, B: 0, A: 255}     // the EER point
+
+	AlarmColor     = color.RGBA{R: 204, G: 235, B: 204, A: 255} // alarms on a timeline
+	ThresholdColor = color.RGBA{R: 230, G: 120, B: 0, A: 255}   // the alarm threshold on a timeline
 )
 
 // Picture sizes and resolution.
@@ -148,7 +154,12 @@ func Regularity(v Video) (*plot.Plot, error) {
 // band is a filled rectangle over frames start..end (clipped to the x
 // range) from y0 to y1, without an outline; nil when it lies outside.
 func band(start, end int, y0, y1, xmin, xmax float64) (*plotter.Polygon, error) {
-	x0, x1 := math.Max(float64(start)-0.5, xmin), math.Min(float64(end)+0.5, xmax)
+	return xband(float64(start)-0.5, float64(end)+0.5, y0, y1, xmin, xmax)
+}
+
+// xband is band over x0..x1 in data units.
+func xband(x0, x1, y0, y1, xmin, xmax float64) (*plotter.Polygon, error) {
+	x0, x1 = math.Max(x0, xmin), math.Min(x1, xmax)
 	if x1 <= x0 {
 		return nil, nil
 	}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"gonum.org/v1/plot/vg"
 )
 
 func decode(t *testing.T, path string) image.Image {
@@ -23,6 +25,17 @@ func decode(t *testing.T, path string) image.Image {
 	img, err := png.Decode(f)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
+	}
+	return img
+}
+
+// decodeSized decodes the PNG at path and checks that it is w x h.
+func decodeSized(t *testing.T, path string, w, h vg.Length) image.Image {
+	t.Helper()
+	img := decode(t, path)
+	wantW, wantH := int(w.Points()*DPI/72), int(h.Points()*DPI/72)
+	if b := img.Bounds(); b.Dx() != wantW || b.Dy() != wantH {
+		t.Fatalf("image is %dx%d, want %dx%d", b.Dx(), b.Dy(), wantW, wantH)
 	}
 	return img
 }
@@ -58,11 +71,7 @@ func TestRegularityShadesExactlyTheTruth(t *testing.T) {
 	if err := WritePNG(p, path, VideoWidth, VideoHeight); err != nil {
 		t.Fatal(err)
 	}
-	img := decode(t, path)
-	wantW, wantH := int(VideoWidth.Points()*DPI/72), int(VideoHeight.Points()*DPI/72)
-	if b := img.Bounds(); b.Dx() != wantW || b.Dy() != wantH {
-		t.Fatalf("image is %dx%d, want %dx%d", b.Dx(), b.Dy(), wantW, wantH)
-	}
+	img := decodeSized(t, path, VideoWidth, VideoHeight)
 	// Below the curve (regularity 0.1) a column is shaded iff its frame is
 	// anomalous.
 	row := Row(p, VideoWidth, VideoHeight, 0.1)
@@ -119,11 +128,7 @@ func TestROCPicture(t *testing.T) {
 	if err := WritePNG(p, path, ROCSize, ROCSize); err != nil {
 		t.Fatal(err)
 	}
-	img := decode(t, path)
-	side := int(ROCSize.Points() * DPI / 72)
-	if b := img.Bounds(); b.Dx() != side || b.Dy() != side {
-		t.Fatalf("image is %dx%d, want %dx%d", b.Dx(), b.Dy(), side, side)
-	}
+	img := decodeSized(t, path, ROCSize, ROCSize)
 	// The EER point sits at (EER, 1-EER).
 	if got := img.At(Column(p, ROCSize, ROCSize, 0.3), Row(p, ROCSize, ROCSize, 0.7)); !same(got, EERColor) {
 		t.Errorf("EER point pixel is %v, want %v", got, EERColor)
