@@ -153,6 +153,9 @@ func (r *recon) scored(vs []*stream.Volume, T int) [][]bool {
 		end := slices.Max(v.Frames)
 		out[k] = make([]bool, T)
 		for t, fn := range v.Frames[len(v.Frames)-T:] {
+			if v.Video == r.video && fn <= r.written {
+				continue // written already: add would pass over it
+			}
 			e, seen := ending[fn]
 			if a := before[fn]; !seen && a != nil && a.n > 0 {
 				e, seen = a.ending, true

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -177,13 +178,15 @@ type recon struct {
 
 	overlay render.Sink // pictures of frames with their error maps, or nil
 
-	w      *stream.Writer
-	meter  *progress.Meter
-	video  string       // the video being reconstructed
-	accs   map[int]*acc // its frames' errors so far
-	px     int          // pixels of a plane
-	planes int          // planes of a frame
-	shape  []int
+	w     *stream.Writer
+	meter *progress.Meter
+	video string       // the video being reconstructed
+	accs  map[int]*acc // its frames' errors so far
+	// written: the video's frames up to this one are written (writeFinal)
+	written int
+	px      int // pixels of a plane
+	planes  int // planes of a frame
+	shape   []int
 
 	tr        *model.Trainer // the whole net a volume, with perVolume
 	st        *model.Stages  // each frame encoded once (once.go)
@@ -287,6 +290,13 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 	// A video's frames are written once the first volume of the next one
 	// has been reconstructed (process), or at the end. Memory holds one
 	// batch of volumes and one video's frame errors.
+	// A live stream never ends a video, so frames are written as soon as
+	// no later window can cover them: span is the widest window's frames
+	// (0: unknown, and each video is written when it ends).
+	span := 0
+	if vd, err := in.Header().VolumeDesc(); err == nil {
+		span = (vd.Length-1)*slices.Max(append([]int{1}, vd.Strides...)) + 1
+	}
 	videos := stream.NewVideoReader[*stream.Volume](ctx, in)
 	var pending []*stream.Volume
 	for videos.NextVideo() {
@@ -297,6 +307,9 @@ func (r *recon) run(ctx context.Context, args []string, asJSON, quiet bool, stdi
 			pending = append(pending, v)
 			if len(pending) == r.batch {
 				if err := r.process(pending); err != nil {
+					return err
+				}
+				if err := r.writeFinal(pending[len(pending)-1], span); err != nil {
 					return err
 				}
 				r.meter.Add(len(pending))
@@ -366,7 +379,7 @@ func (r *recon) enter(v *stream.Volume) error {
 	if err := r.flush(); err != nil {
 		return err
 	}
-	r.video = v.Video
+	r.video, r.written = v.Video, -1
 	return nil
 }
 
@@ -381,6 +394,9 @@ func (r *recon) skips(seen, ending bool, fn, end int) bool {
 // add adds the error of output ys against target xs, frame fn's under a
 // window ending on frame end.
 func (r *recon) add(fn, end int, xs, ys []float32) {
+	if fn <= r.written {
+		return // written already (writeFinal): no later window may change it
+	}
 	var e float64
 	for j := range xs {
 		d := float64(ys[j] - xs[j])
@@ -436,11 +452,38 @@ func errorModeName(region int) string {
 	return fmt.Sprintf("region:%d", region)
 }
 
+// writeFinal writes, and flushes downstream, the current video's frames
+// whose errors no later window can change, once v (the last volume
+// processed; windows come in order of their last frame) has been added:
+// with --frame-error last those up to v's last frame, with mean those
+// more than span frames before it. Overlays draw a video on one heat
+// scale, so with --overlay a video is still written when it ends.
+func (r *recon) writeFinal(v *stream.Volume, span int) error {
+	if span < 1 || r.overlay != nil || v.Video != r.video {
+		return nil
+	}
+	limit := slices.Max(v.Frames)
+	if !r.last {
+		limit -= span
+	}
+	if err := r.writeFrames(limit); err != nil {
+		return err
+	}
+	r.written = max(r.written, limit)
+	return r.w.Flush()
+}
+
 // flush writes the current video's frames in order and forgets them.
-func (r *recon) flush() error {
+func (r *recon) flush() error { return r.writeFrames(math.MaxInt) }
+
+// writeFrames writes the current video's frames up to limit in order and
+// forgets them.
+func (r *recon) writeFrames(limit int) error {
 	frames := make([]int, 0, len(r.accs))
 	for f := range r.accs {
-		frames = append(frames, f)
+		if f <= limit {
+			frames = append(frames, f)
+		}
 	}
 	slices.Sort(frames)
 	errMax := 0.0 // one heat scale per video keeps its frames comparable
@@ -502,6 +545,8 @@ func (r *recon) flush() error {
 			}
 		}
 	}
-	clear(r.accs)
+	for _, f := range frames {
+		delete(r.accs, f)
+	}
 	return nil
 }

@@ -196,7 +196,10 @@ func (c *cutter) add(f *stream.Frame) error {
 		}
 		c.meter.Add(1)
 	}
-	return nil
+	// Each frame's volumes go downstream at once: a live source's windows
+	// must not wait in a buffer (a volume is far larger than the buffer,
+	// so this costs files nothing).
+	return c.w.Flush()
 }
 
 // finishVideo notes strides for which the video was too short to give a
