@@ -7,6 +7,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"math"
 	"path/filepath"
 	"strings"
@@ -233,6 +234,58 @@ func TestRefusals(t *testing.T) {
 			_, stderr, code := runRecon(t, tc.in, tc.args...)
 			if code != tc.code || !strings.HasPrefix(stderr, tc.msg) || strings.Count(stderr, "\n") != 1 {
 				t.Errorf("got exit %d %q, want %d and a line starting %q", code, stderr, tc.code, tc.msg)
+			}
+		})
+	}
+}
+
+// TestWritesBeforeTheVideoEnds: a live video never ends, so recon writes a
+// frame's error as soon as no later window can change it, with its input
+// still open.
+func TestWritesBeforeTheVideoEnds(t *testing.T) {
+	h := streamtest.Header(stream.KindVolume, "volumes", map[string]any{"width": side, "height": side,
+		"normalised": true, "stats_digest": "abc", "length": length, "strides": []int{1}, "hop": 1})
+	var recs []stream.Record
+	for _, w := range (window.Spec{Length: length, Strides: []int{1}, Hop: 1}).All(40) {
+		v := &stream.Volume{Video: "A", Frames: w, Shape: []int{length, side, side}}
+		for _, f := range w {
+			v.Data = append(v.Data, frameData(f)...)
+		}
+		recs = append(recs, v)
+	}
+	for _, mode := range []string{"mean", "last"} {
+		t.Run(mode, func(t *testing.T) {
+			inR, inW := io.Pipe()
+			outR, outW := io.Pipe()
+			done := make(chan int, 1)
+			go func() {
+				var errb bytes.Buffer
+				done <- run(context.Background(), []string{"recon", "--quiet", "--baseline", "--batch", "2", "--frame-error", mode}, inR, outW, &errb)
+				outW.Close()
+			}()
+			wrote := make(chan error, 1)
+			in := streamtest.Encode(t, h, false, recs...)
+			go func() { _, err := inW.Write(in); wrote <- err }() // and the input stays open
+			r, err := stream.NewReader(outR, stream.KindError)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for want := 0; want < 5; want++ {
+				rec, err := r.Next()
+				if err != nil {
+					t.Fatalf("record %d before the input ended: %v", want, err)
+				}
+				if e := rec.(*stream.Error); e.Frame != want {
+					t.Fatalf("record %d is frame %d", want, e.Frame)
+				}
+			}
+			go io.Copy(io.Discard, outR)
+			if err := <-wrote; err != nil {
+				t.Fatal(err)
+			}
+			inW.Close()
+			if code := <-done; code != 0 {
+				t.Errorf("exit %d", code)
 			}
 		})
 	}
