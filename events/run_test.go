@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"reflect"
 	"testing"
 
@@ -34,12 +33,10 @@ func runEvents(t *testing.T, in []byte, args ...string) (*stream.Header, []strea
 // closing each video.
 func runEventsVideos(t *testing.T, in []byte, args ...string) (*stream.Header, []stream.Event, []stream.VideoEnd, string, int) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"events"}, args...), bytes.NewReader(in), &out, &errb)
+	h, recs, stderr, code := streamtest.Run[stream.Record](t, run, stream.KindEvent, in, append([]string{"events"}, args...)...)
 	if code != 0 {
-		return nil, nil, nil, errb.String(), code
+		return nil, nil, nil, stderr, code
 	}
-	h, recs := streamtest.Decode[stream.Record](t, out.Bytes(), stream.KindEvent)
 	var got []stream.Event
 	var ends []stream.VideoEnd
 	for _, rec := range recs {
@@ -50,7 +47,7 @@ func runEventsVideos(t *testing.T, in []byte, args ...string) (*stream.Header, [
 			ends = append(ends, *x)
 		}
 	}
-	return h, got, ends, errb.String(), code
+	return h, got, ends, stderr, code
 }
 
 // dips is a flat score of n frames at 1 with dips of the given depth.

@@ -22,13 +22,7 @@ func errorStream(t *testing.T, kind stream.Kind, recs ...stream.Record) []byte {
 
 func runRegscore(t *testing.T, in []byte, args ...string) (*stream.Header, []*stream.Score, string, int) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"regscore"}, args...), bytes.NewReader(in), &out, &errb)
-	if code != 0 {
-		return nil, nil, errb.String(), code
-	}
-	h, got := streamtest.Decode[*stream.Score](t, out.Bytes(), stream.KindScore)
-	return h, got, errb.String(), code
+	return streamtest.Run[*stream.Score](t, run, stream.KindScore, in, append([]string{"regscore"}, args...)...)
 }
 
 func errRec(video string, frame int, e float64) *stream.Error {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"reflect"
 	"strings"
@@ -28,13 +26,7 @@ func frameStream(t *testing.T, lengths map[string]int, order []string) []byte {
 
 func runVolumes(t *testing.T, in []byte, args ...string) (*stream.Header, []*stream.Volume, string, int) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"volumes"}, args...), bytes.NewReader(in), &out, &errb)
-	if code != 0 {
-		return nil, nil, errb.String(), code
-	}
-	h, vols := streamtest.Decode[*stream.Volume](t, out.Bytes(), stream.KindVolume)
-	return h, vols, errb.String(), code
+	return streamtest.Run[*stream.Volume](t, run, stream.KindVolume, in, append([]string{"volumes"}, args...)...)
 }
 
 func TestVolumesNeverCrossVideos(t *testing.T) {

@@ -4,6 +4,7 @@ package streamtest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"testing"
@@ -60,4 +61,22 @@ func Decode[T stream.Record](t testing.TB, b []byte, kind stream.Kind) (*stream.
 		}
 		recs = append(recs, x)
 	}
+}
+
+// RunFunc is a tool's run: its arguments (the tool's name first), stdin,
+// stdout and stderr in, the exit code out.
+type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
+
+// Run runs a tool in process with in on stdin and, when it exits 0,
+// decodes its stdout as a stream of kind (as Decode): it returns the
+// header and records (nil on a non-zero exit), stderr and the exit code.
+func Run[T stream.Record](t testing.TB, run RunFunc, kind stream.Kind, in []byte, args ...string) (*stream.Header, []T, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, bytes.NewReader(in), &out, &errb)
+	if code != 0 {
+		return nil, nil, errb.String(), code
+	}
+	h, recs := Decode[T](t, out.Bytes(), kind)
+	return h, recs, errb.String(), code
 }
