@@ -133,29 +133,16 @@ func TestEventsListVideos(t *testing.T) {
 }
 
 func TestEventsBadInput(t *testing.T) {
-	tests := []struct {
-		name string
-		in   []byte
-		args []string
-		code int
-		want string
-	}{
-		{"negative window", nil, []string{"--window", "-1"}, 2, "events: --window \"-1\": want a whole number from 0 to 1073741824 (see events --help)\n"},
-		{"not contiguous", scoreStream(t, []string{"A", "B", "A"}, []float64{1}, []float64{1}, []float64{1}), nil, 1,
-			"events: record 3: video A appears again after B; a video's records must be contiguous\n"},
-		{"error stream", func() []byte {
+	streamtest.Refuses(t, run, "events", []streamtest.Refusal{
+		{Name: "negative window", Args: []string{"--window", "-1"}, Code: 2,
+			Stderr: "events: --window \"-1\": want a whole number from 0 to 1073741824 (see events --help)\n"},
+		{Name: "not contiguous", In: scoreStream(t, []string{"A", "B", "A"}, []float64{1}, []float64{1}, []float64{1}), Code: 1,
+			Stderr: "events: record 3: video A appears again after B; a video's records must be contiguous\n"},
+		{Name: "error stream", In: func() []byte {
 			var buf bytes.Buffer
 			w, _ := stream.NewWriter(&buf, stream.NewHeader(stream.KindError, nil, stream.Stage{Tool: "recon"}), false)
 			w.Close()
 			return buf.Bytes()
-		}(), nil, 1, "events: wrong record kind: want a score stream, got error; did you forget regscore?\n"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, _, stderr, code := runEvents(t, tc.in, tc.args...)
-			if code != tc.code || stderr != tc.want {
-				t.Errorf("exit %d, stderr %q; want %d, %q", code, stderr, tc.code, tc.want)
-			}
-		})
-	}
+		}(), Code: 1, Stderr: "events: wrong record kind: want a score stream, got error; did you forget regscore?\n"},
+	})
 }

@@ -80,3 +80,27 @@ func Run[T stream.Record](t testing.TB, run RunFunc, kind stream.Kind, in []byte
 	h, recs := Decode[T](t, out.Bytes(), kind)
 	return h, recs, errb.String(), code
 }
+
+// Refusal is a run a tool must refuse: with In on stdin and Args after
+// its name, it exits Code and writes exactly Stderr.
+type Refusal struct {
+	Name   string
+	In     []byte
+	Args   []string
+	Code   int
+	Stderr string
+}
+
+// Refuses runs each refusal as a subtest of t, through run as tool.
+func Refuses(t *testing.T, run RunFunc, tool string, cases []Refusal) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), append([]string{tool}, c.Args...), bytes.NewReader(c.In), &out, &errb)
+			if code != c.Code || errb.String() != c.Stderr {
+				t.Errorf("exit %d, stderr %q; want %d, %q", code, errb.String(), c.Code, c.Stderr)
+			}
+		})
+	}
+}
