@@ -6,6 +6,7 @@ package render
 import (
 	"image"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -138,14 +139,7 @@ func TestVideoFile(t *testing.T) {
 	if err := v.Write("Test001", 5, image.NewRGBA(image.Rect(0, 0, 8, 8))); err == nil {
 		t.Error("a picture of another size: no error")
 	}
-	if err := v.Close(); err != nil {
-		t.Fatal(err)
-	}
-	vc, err := gocv.VideoCaptureFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer vc.Close()
+	vc := closeAndOpen(t, v, path)
 	m := gocv.NewMat()
 	defer m.Close()
 	n := 0
@@ -162,4 +156,19 @@ func TestVideoFile(t *testing.T) {
 	if len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)
 	}
+}
+
+// closeAndOpen closes a writer of the video at path and opens the video,
+// closed again at the end of t.
+func closeAndOpen(t *testing.T, w io.Closer, path string) *gocv.VideoCapture {
+	t.Helper()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	vc, err := gocv.VideoCaptureFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { vc.Close() })
+	return vc
 }
