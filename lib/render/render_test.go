@@ -5,13 +5,13 @@ package render
 
 import (
 	"image"
-	"image/png"
 	"io"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"gocv.io/x/gocv"
+
+	"stae/lib/render/rendertest"
 )
 
 // ramp is an h x w frame whose values run 0..(h*w-1), scaled by k.
@@ -105,15 +105,7 @@ func TestPNGDir(t *testing.T) {
 	}
 	for f := range 3 {
 		p := filepath.Join(dir, "Test001", []string{"000000.png", "000001.png", "000002.png"}[f])
-		file, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := png.Decode(file)
-		file.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := rendertest.ReadPNG(t, p)
 		if b := got.Bounds(); b.Dx() != 32 || b.Dy() != 24 {
 			t.Errorf("%s is %dx%d, want 32x24", p, b.Dx(), b.Dy())
 		}
