@@ -21,6 +21,20 @@ import (
 )
 
 // grayImage is a w x h image whose pixel (x, y) is base + x + w*y.
+// writeWalk writes a video of n 16x8 frames at fps to path, frame i
+// counting up from step*i, and returns the frames.
+func writeWalk(t *testing.T, path string, n, step int, fps float64) []*image.Gray {
+	t.Helper()
+	var src []*image.Gray
+	for i := range n {
+		src = append(src, grayImage(16, 8, step*i))
+	}
+	if err := WriteGray(path, src, fps); err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
 func grayImage(w, h, base int) *image.Gray {
 	g := image.NewGray(image.Rect(0, 0, w, h))
 	for i := range g.Pix {
@@ -288,14 +302,8 @@ func TestDecodeResize(t *testing.T) {
 
 func TestDecodeVideo(t *testing.T) {
 	dir := t.TempDir()
-	var src []*image.Gray
-	for i := range 5 {
-		src = append(src, grayImage(16, 8, 20*i))
-	}
 	path := filepath.Join(dir, "walk.avi")
-	if err := WriteGray(path, src, 10); err != nil {
-		t.Fatal(err)
-	}
+	src := writeWalk(t, path, 5, 20, 10)
 	frames, err := decodeAll(t, 16, 8, path)
 	if err != nil {
 		t.Fatal(err)
