@@ -48,11 +48,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		tool.QuietFlag,
 	}
 	app.Flags = append(app.Flags, alarmFlags()...)
-	app.Action = func(c *cli.Context) error {
+	app.Action = tool.StdinOnly("events", func(c *cli.Context) error {
 		stderr := tool.Notes(c, stderr) // --quiet: no notes
-		if c.NArg() > 0 {
-			return tool.Usagef("unexpected argument %q: events reads stdin", c.Args().First())
-		}
 		if c.Bool("alarm") {
 			cfg, digest, fps, params, err := alarmConfig(c)
 			if err != nil {
@@ -84,7 +81,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return tool.Usagef("--max-regularity must be a number")
 		}
 		return find(c.Context, args, o, params, c.Bool("json"), stdin, stdout, stderr)
-	}
+	})
 	app.Commands = append(app.Commands, tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
 }

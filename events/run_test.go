@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"reflect"
 	"testing"
 
@@ -34,12 +33,10 @@ func runEvents(t *testing.T, in []byte, args ...string) (*stream.Header, []strea
 // closing each video.
 func runEventsVideos(t *testing.T, in []byte, args ...string) (*stream.Header, []stream.Event, []stream.VideoEnd, string, int) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"events"}, args...), bytes.NewReader(in), &out, &errb)
+	h, recs, stderr, code := streamtest.Run[stream.Record](t, run, stream.KindEvent, in, append([]string{"events"}, args...)...)
 	if code != 0 {
-		return nil, nil, nil, errb.String(), code
+		return nil, nil, nil, stderr, code
 	}
-	h, recs := streamtest.Decode[stream.Record](t, out.Bytes(), stream.KindEvent)
 	var got []stream.Event
 	var ends []stream.VideoEnd
 	for _, rec := range recs {
@@ -50,7 +47,7 @@ func runEventsVideos(t *testing.T, in []byte, args ...string) (*stream.Header, [
 			ends = append(ends, *x)
 		}
 	}
-	return h, got, ends, errb.String(), code
+	return h, got, ends, stderr, code
 }
 
 // dips is a flat score of n frames at 1 with dips of the given depth.
@@ -136,29 +133,16 @@ func TestEventsListVideos(t *testing.T) {
 }
 
 func TestEventsBadInput(t *testing.T) {
-	tests := []struct {
-		name string
-		in   []byte
-		args []string
-		code int
-		want string
-	}{
-		{"negative window", nil, []string{"--window", "-1"}, 2, "events: --window \"-1\": want a whole number from 0 to 1073741824 (see events --help)\n"},
-		{"not contiguous", scoreStream(t, []string{"A", "B", "A"}, []float64{1}, []float64{1}, []float64{1}), nil, 1,
-			"events: record 3: video A appears again after B; a video's records must be contiguous\n"},
-		{"error stream", func() []byte {
+	streamtest.Refuses(t, run, "events", []streamtest.Refusal{
+		{Name: "negative window", Args: []string{"--window", "-1"}, Code: 2,
+			Stderr: "events: --window \"-1\": want a whole number from 0 to 1073741824 (see events --help)\n"},
+		{Name: "not contiguous", In: scoreStream(t, []string{"A", "B", "A"}, []float64{1}, []float64{1}, []float64{1}), Code: 1,
+			Stderr: "events: record 3: video A appears again after B; a video's records must be contiguous\n"},
+		{Name: "error stream", In: func() []byte {
 			var buf bytes.Buffer
 			w, _ := stream.NewWriter(&buf, stream.NewHeader(stream.KindError, nil, stream.Stage{Tool: "recon"}), false)
 			w.Close()
 			return buf.Bytes()
-		}(), nil, 1, "events: wrong record kind: want a score stream, got error; did you forget regscore?\n"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, _, stderr, code := runEvents(t, tc.in, tc.args...)
-			if code != tc.code || stderr != tc.want {
-				t.Errorf("exit %d, stderr %q; want %d, %q", code, stderr, tc.code, tc.want)
-			}
-		})
-	}
+		}(), Code: 1, Stderr: "events: wrong record kind: want a score stream, got error; did you forget regscore?\n"},
+	})
 }

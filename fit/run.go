@@ -74,10 +74,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&cli.StringFlag{Name: "target", Value: "reconstruct", Usage: "what the model learns to output: reconstruct (each frame of the volume, the paper) or next (each frame's successor: volumes then hold one frame more than the model's length)"},
 		tool.QuietFlag,
 	}
-	app.Action = func(c *cli.Context) error {
-		if c.NArg() > 0 {
-			return tool.Usagef("unexpected argument %q: fit reads stdin", c.Args().First())
-		}
+	app.Action = tool.StdinOnly("fit", func(c *cli.Context) error {
 		o := checkpoint.Options{Epochs: c.Int("epochs"), Batch: c.Int("batch"), MicroBatch: c.Int("micro-batch"),
 			LR: c.Float64("lr"), Patience: c.Int("patience"), ValShare: c.Float64("val-share")}
 		target, err := model.ParseTarget(c.String("target"))
@@ -95,7 +92,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return fmt.Errorf("--out: %w", err)
 		}
 		return f.fit(c.Context, stdin)
-	}
+	})
 	app.Commands = append(app.Commands, tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
 }

@@ -75,6 +75,14 @@ func fitRun(t *testing.T, ctx context.Context, in []byte, args ...string) (int, 
 	return code, errOut.String()
 }
 
+// fitOK is fitRun that must exit 0.
+func fitOK(t *testing.T, in []byte, args ...string) {
+	t.Helper()
+	if code, msg := fitRun(t, context.Background(), in, args...); code != 0 {
+		t.Fatalf("exit %d: %s", code, msg)
+	}
+}
+
 func load(t *testing.T, path string) *checkpoint.Checkpoint {
 	c, err := checkpoint.Load(path)
 	if err != nil {
@@ -99,22 +107,16 @@ func TestResumeRoundTrip(t *testing.T) {
 	in := volumes(t)
 	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole.stae")
-	if code, msg := fitRun(t, context.Background(), in, "--out", whole, "--epochs", "3"); code != 0 {
-		t.Fatalf("exit %d: %s", code, msg)
-	}
+	fitOK(t, in, "--out", whole, "--epochs", "3")
 	again := filepath.Join(dir, "again.stae")
-	if code, msg := fitRun(t, context.Background(), in, "--out", again, "--epochs", "3"); code != 0 {
-		t.Fatalf("exit %d: %s", code, msg)
-	}
+	fitOK(t, in, "--out", again, "--epochs", "3")
 	if !reflect.DeepEqual(load(t, whole), load(t, again)) {
 		t.Errorf("two runs with the same seed differ")
 	}
 
 	// One epoch, then an interrupted start, then resumed to three.
 	part := filepath.Join(dir, "part.stae")
-	if code, msg := fitRun(t, context.Background(), in, "--out", part, "--epochs", "1"); code != 0 {
-		t.Fatalf("exit %d: %s", code, msg)
-	}
+	fitOK(t, in, "--out", part, "--epochs", "1")
 	if got := load(t, part); got.Train.Epoch != 2 || len(got.History.Epochs) != 1 {
 		t.Fatalf("after one epoch the checkpoint resumes at epoch %d with %d epochs of history", got.Train.Epoch, len(got.History.Epochs))
 	}
@@ -128,9 +130,7 @@ func TestResumeRoundTrip(t *testing.T) {
 	if want := "fit: interrupted: " + part + " resumes from epoch 2 step 0"; code != 1 || lines[len(lines)-1] != want {
 		t.Fatalf("interrupted run: exit %d, %q; want 1, last line %q", code, errOut.String(), want)
 	}
-	if code, msg := fitRun(t, context.Background(), in, "--out", part, "--resume", part, "--epochs", "3"); code != 0 {
-		t.Fatalf("exit %d: %s", code, msg)
-	}
+	fitOK(t, in, "--out", part, "--resume", part, "--epochs", "3")
 	if a, b := load(t, whole), load(t, part); !reflect.DeepEqual(a, b) {
 		t.Errorf("resumed run differs from the uninterrupted one: history %+v vs %+v", b.History, a.History)
 	}
@@ -167,9 +167,7 @@ func TestResumeRefusesConflictingFlags(t *testing.T) {
 	in := volumes(t)
 	dir := t.TempDir()
 	ck := filepath.Join(dir, "m.stae")
-	if code, msg := fitRun(t, context.Background(), in, "--out", ck, "--epochs", "1"); code != 0 {
-		t.Fatalf("exit %d: %s", code, msg)
-	}
+	fitOK(t, in, "--out", ck, "--epochs", "1")
 	out := filepath.Join(dir, "next.stae")
 	for _, tc := range []struct {
 		flags []string

@@ -5,12 +5,11 @@
 package main
 
 import (
-	"image/png"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"stae/lib/metrics"
+	"stae/lib/render/rendertest"
 	"stae/lib/stream"
 	"stae/lib/stream/streamtest"
 )
@@ -89,15 +88,7 @@ func TestOverlayAtSourceSize(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, name := range []string{"000000.png", "000001.png"} {
-		f, err := os.Open(filepath.Join(dir, "A", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		img := rendertest.ReadPNG(t, filepath.Join(dir, "A", name))
 		if b := img.Bounds(); b.Dx() != 360 || b.Dy() != 240 {
 			t.Errorf("%s is %dx%d, want the source's 360x240", name, b.Dx(), b.Dy())
 		}

@@ -82,10 +82,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		tool.JSONFlag,
 		tool.QuietFlag,
 	}
-	app.Action = func(c *cli.Context) error {
-		if c.NArg() > 0 {
-			return tool.Usagef("unexpected argument %q: recon reads stdin", c.Args().First())
-		}
+	app.Action = tool.StdinOnly("recon", func(c *cli.Context) error {
 		mode := c.String("frame-error")
 		if mode != "mean" && mode != "last" {
 			return tool.Usagef("--frame-error %q: want mean or last", mode)
@@ -125,7 +122,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 		}
 		return err
-	}
+	})
 	app.Commands = append(app.Commands, tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
 }

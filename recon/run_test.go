@@ -75,13 +75,8 @@ func tinyModel(t *testing.T) (string, *model.Model) {
 
 func runRecon(t *testing.T, in []byte, args ...string) ([]*stream.Error, string, int) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"recon", "--quiet"}, args...), bytes.NewReader(in), &out, &errb)
-	if code != 0 {
-		return nil, errb.String(), code
-	}
-	_, got := streamtest.Decode[*stream.Error](t, out.Bytes(), stream.KindError)
-	return got, errb.String(), code
+	_, got, stderr, code := streamtest.Run[*stream.Error](t, run, stream.KindError, in, append([]string{"recon", "--quiet"}, args...)...)
+	return got, stderr, code
 }
 
 // perWindow reconstructs each window with m and returns, per window, the

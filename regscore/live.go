@@ -47,10 +47,7 @@ func calibrateCommand() *cli.Command {
 			&cli.Float64Flag{Name: "fps", Value: defaultFPS, DefaultText: "the stream's fps parameter, else 10", Usage: "frame rate of the footage, frames/s"},
 			&cli.Float64Flag{Name: "smooth", Value: 0, Usage: "causal smoothing: exponential moving average of e(t) with this time constant in frames; 0: none. Scoring with the calibration uses the same"},
 		},
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return tool.Usagef("unexpected argument %q: regscore calibrate reads stdin", c.Args().First())
-			}
+		Action: tool.StdinOnly("regscore calibrate", func(c *cli.Context) error {
 			tau := c.Float64("smooth")
 			if err := checkTau(tau); err != nil {
 				return err
@@ -60,7 +57,7 @@ func calibrateCommand() *cli.Command {
 				return tool.Usagef("--fps %g: want a positive frame rate", fps)
 			}
 			return calibrate(c.Context, c.String("out"), fps, c.IsSet("fps"), tau, c.App.Reader)
-		},
+		}),
 	}
 }
 

@@ -52,11 +52,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		tool.JSONFlag,
 		tool.QuietFlag,
 	}
-	app.Action = func(c *cli.Context) error {
+	app.Action = tool.StdinOnly("regscore", func(c *cli.Context) error {
 		stderr := tool.Notes(c, stderr) // --quiet: no notes
-		if c.NArg() > 0 {
-			return tool.Usagef("unexpected argument %q: regscore reads stdin", c.Args().First())
-		}
 		if path := c.String("calibration"); path != "" {
 			if c.IsSet("norm") {
 				return tool.Usagef("--norm and --calibration: a calibrated score is not normalised per video")
@@ -84,7 +81,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return tool.Usagef("--smooth %g: want a standard deviation in frames, 0 to 1000", sigma)
 		}
 		return score(c.Context, args, norm, sigma, c.Bool("json"), stdin, stdout, stderr)
-	}
+	})
 	app.Commands = append(app.Commands, calibrateCommand(), tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
 }

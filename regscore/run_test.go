@@ -22,13 +22,7 @@ func errorStream(t *testing.T, kind stream.Kind, recs ...stream.Record) []byte {
 
 func runRegscore(t *testing.T, in []byte, args ...string) (*stream.Header, []*stream.Score, string, int) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"regscore"}, args...), bytes.NewReader(in), &out, &errb)
-	if code != 0 {
-		return nil, nil, errb.String(), code
-	}
-	h, got := streamtest.Decode[*stream.Score](t, out.Bytes(), stream.KindScore)
-	return h, got, errb.String(), code
+	return streamtest.Run[*stream.Score](t, run, stream.KindScore, in, append([]string{"regscore"}, args...)...)
 }
 
 func errRec(video string, frame int, e float64) *stream.Error {
@@ -119,30 +113,16 @@ func TestRegscoreRescoresScoreStream(t *testing.T) {
 }
 
 func TestRegscoreBadInput(t *testing.T) {
-	tests := []struct {
-		name string
-		in   []byte
-		args []string
-		code int
-		want string
-	}{
-		{"video not contiguous", errorStream(t, stream.KindError, errRec("A", 0, 1), errRec("A", 1, 2), errRec("B", 0, 1), errRec("B", 1, 2), errRec("A", 2, 1)), nil, 1,
-			"regscore: record 5: video A appears again after B; a video's records must be contiguous\n"},
-		{"frames out of order", errorStream(t, stream.KindError, errRec("A", 1, 1), errRec("A", 1, 1)), nil, 1,
-			"regscore: record 2: A frame 1 follows frame 1; frames must increase\n"},
-		{"wrong kind", errorStream(t, stream.KindEvent), nil, 1, "regscore: wrong record kind: want an error or score stream, got event\n"},
-		{"empty input", nil, nil, 1, "regscore: empty input: no stream header\n"},
-		{"bad norm", nil, []string{"--norm", "max"}, 2, `regscore: --norm: unknown normalisation "max" (want minmax or paper) (see regscore --help)` + "\n"},
-		{"argument", nil, []string{"file"}, 2, `regscore: unexpected argument "file": regscore reads stdin (see regscore --help)` + "\n"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, _, stderr, code := runRegscore(t, tc.in, tc.args...)
-			if code != tc.code || stderr != tc.want {
-				t.Errorf("exit %d, stderr %q; want %d, %q", code, stderr, tc.code, tc.want)
-			}
-		})
-	}
+	streamtest.Refuses(t, run, "regscore", []streamtest.Refusal{
+		{Name: "video not contiguous", In: errorStream(t, stream.KindError, errRec("A", 0, 1), errRec("A", 1, 2), errRec("B", 0, 1), errRec("B", 1, 2), errRec("A", 2, 1)), Code: 1,
+			Stderr: "regscore: record 5: video A appears again after B; a video's records must be contiguous\n"},
+		{Name: "frames out of order", In: errorStream(t, stream.KindError, errRec("A", 1, 1), errRec("A", 1, 1)), Code: 1,
+			Stderr: "regscore: record 2: A frame 1 follows frame 1; frames must increase\n"},
+		{Name: "wrong kind", In: errorStream(t, stream.KindEvent), Code: 1, Stderr: "regscore: wrong record kind: want an error or score stream, got event\n"},
+		{Name: "empty input", Code: 1, Stderr: "regscore: empty input: no stream header\n"},
+		{Name: "bad norm", Args: []string{"--norm", "max"}, Code: 2, Stderr: `regscore: --norm: unknown normalisation "max" (want minmax or paper) (see regscore --help)` + "\n"},
+		{Name: "argument", Args: []string{"file"}, Code: 2, Stderr: `regscore: unexpected argument "file": regscore reads stdin (see regscore --help)` + "\n"},
+	})
 }
 
 func TestRegscoreHelp(t *testing.T) {

@@ -52,10 +52,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		tool.JSONFlag,
 		tool.QuietFlag,
 	}
-	app.Action = func(c *cli.Context) error {
-		if c.NArg() > 0 {
-			return tool.Usagef("unexpected argument %q: volumes reads stdin", c.Args().First())
-		}
+	app.Action = tool.StdinOnly("volumes", func(c *cli.Context) error {
 		strides, err := parseInts(c.String("strides"))
 		if err != nil {
 			return tool.Usagef("--strides: %v", err)
@@ -70,7 +67,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 		}
 		return cut(c.Context, args, spec, c.Bool("json"), c.Bool("quiet"), stdin, stdout, stderr)
-	}
+	})
 	app.Commands = append(app.Commands, tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"reflect"
 	"strings"
@@ -28,13 +26,7 @@ func frameStream(t *testing.T, lengths map[string]int, order []string) []byte {
 
 func runVolumes(t *testing.T, in []byte, args ...string) (*stream.Header, []*stream.Volume, string, int) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"volumes"}, args...), bytes.NewReader(in), &out, &errb)
-	if code != 0 {
-		return nil, nil, errb.String(), code
-	}
-	h, vols := streamtest.Decode[*stream.Volume](t, out.Bytes(), stream.KindVolume)
-	return h, vols, errb.String(), code
+	return streamtest.Run[*stream.Volume](t, run, stream.KindVolume, in, append([]string{"volumes"}, args...)...)
 }
 
 func TestVolumesNeverCrossVideos(t *testing.T) {
@@ -94,26 +86,12 @@ func TestStridesAndShortVideoNote(t *testing.T) {
 
 func TestBadInput(t *testing.T) {
 	gap := frameStream(t, map[string]int{"A": 3}, []string{"A"})
-	tests := []struct {
-		name string
-		in   []byte
-		args []string
-		code int
-		msg  string
-	}{
-		{"empty", nil, nil, 1, "volumes: empty input: no stream header\n"},
-		{"garbage", []byte("garbage"), nil, 1, "volumes: not a stae stream (first byte 0x67)\n"},
-		{"video again", frameStream(t, map[string]int{"A": 2, "B": 2}, []string{"A", "B", "A"}), []string{"--length", "2"}, 1,
-			"volumes: record 5: video A appears again after B; a video's records must be contiguous\n"},
-		{"bad stride", gap, []string{"--strides", "0"}, 2, "volumes: stride 0: must be at least 1 (see volumes --help)\n"},
-		{"argument", gap, []string{"file"}, 2, "volumes: unexpected argument \"file\": volumes reads stdin (see volumes --help)\n"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, _, stderr, code := runVolumes(t, tc.in, tc.args...)
-			if code != tc.code || stderr != tc.msg {
-				t.Errorf("got exit %d %q, want %d %q", code, stderr, tc.code, tc.msg)
-			}
-		})
-	}
+	streamtest.Refuses(t, run, "volumes", []streamtest.Refusal{
+		{Name: "empty", Code: 1, Stderr: "volumes: empty input: no stream header\n"},
+		{Name: "garbage", In: []byte("garbage"), Code: 1, Stderr: "volumes: not a stae stream (first byte 0x67)\n"},
+		{Name: "video again", In: frameStream(t, map[string]int{"A": 2, "B": 2}, []string{"A", "B", "A"}), Args: []string{"--length", "2"}, Code: 1,
+			Stderr: "volumes: record 5: video A appears again after B; a video's records must be contiguous\n"},
+		{Name: "bad stride", In: gap, Args: []string{"--strides", "0"}, Code: 2, Stderr: "volumes: stride 0: must be at least 1 (see volumes --help)\n"},
+		{Name: "argument", In: gap, Args: []string{"file"}, Code: 2, Stderr: "volumes: unexpected argument \"file\": volumes reads stdin (see volumes --help)\n"},
+	})
 }

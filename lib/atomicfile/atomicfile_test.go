@@ -40,16 +40,8 @@ func checkLeft(t *testing.T, dir, target, want string) {
 	if string(got) != want {
 		t.Errorf("%s holds %q, want %q", filepath.Base(target), got, want)
 	}
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	if len(names) != 1 {
-		t.Errorf("folder holds %v, want only %s", names, filepath.Base(target))
+	if left := names(t, dir); len(left) != 1 {
+		t.Errorf("folder holds %v, want only %s", left, filepath.Base(target))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,24 +52,14 @@ var hostileCases = map[string][]stream.Kind{
 //	bighdr     a header of 40 MB
 //	longid     a video id of 10000 bytes
 func cmdMkHostile(ts *testscript.TestScript, neg bool, args []string) {
-	if neg {
-		ts.Fatalf("unsupported: ! mkhostile")
-	}
-	asJSON := len(args) > 0 && args[0] == "-json"
-	if asJSON {
-		args = args[1:]
-	}
-	if len(args) != 3 {
-		ts.Fatalf("usage: mkhostile [-json] KIND CASE FILE")
-	}
-	kind, name := stream.Kind(args[0]), args[1]
+	kind, name, file, asJSON := makerArgs(ts, neg, "mkhostile", args)
 	kinds, ok := hostileCases[name]
-	if !ok || !containsKind(kinds, kind) {
+	if !ok || !slices.Contains(kinds, kind) {
 		ts.Fatalf("mkhostile: no case %q for %s streams", name, kind)
 	}
 	b, err := hostile(kind, name, asJSON)
 	ts.Check(err)
-	ts.Check(os.WriteFile(ts.MkAbs(args[2]), b, 0o644))
+	ts.Check(os.WriteFile(ts.MkAbs(file), b, 0o644))
 }
 
 // hostile builds the bytes: records are written field by field (raw, so

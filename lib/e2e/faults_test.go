@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -133,22 +134,12 @@ var craftCases = map[string][]stream.Kind{
 //	nan, inf     record 2 holds a NaN or +Inf value
 //	huge         record 2 declares a 4 GB bin (or str) and ends a few bytes later (msgpack only)
 func cmdMkStream(ts *testscript.TestScript, neg bool, args []string) {
-	if neg {
-		ts.Fatalf("unsupported: ! mkstream")
-	}
-	asJSON := len(args) > 0 && args[0] == "-json"
-	if asJSON {
-		args = args[1:]
-	}
-	if len(args) != 3 {
-		ts.Fatalf("usage: mkstream [-json] KIND CASE FILE")
-	}
-	kind, name := stream.Kind(args[0]), args[1]
+	kind, name, file, asJSON := makerArgs(ts, neg, "mkstream", args)
 	kinds, ok := craftCases[name]
 	if !ok {
 		ts.Fatalf("mkstream: unknown case %q", name)
 	}
-	if !containsKind(kinds, kind) {
+	if !slices.Contains(kinds, kind) {
 		ts.Fatalf("mkstream: case %s does not apply to %s streams", name, kind)
 	}
 	if name == "huge" && asJSON {
@@ -156,16 +147,23 @@ func cmdMkStream(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	b, err := craft(kind, name, asJSON)
 	ts.Check(err)
-	ts.Check(os.WriteFile(ts.MkAbs(args[2]), b, 0o644))
+	ts.Check(os.WriteFile(ts.MkAbs(file), b, 0o644))
 }
 
-func containsKind(ks []stream.Kind, k stream.Kind) bool {
-	for _, x := range ks {
-		if x == k {
-			return true
-		}
+// makerArgs parses the arguments of cmd, a stream maker: [-json] KIND CASE
+// FILE.
+func makerArgs(ts *testscript.TestScript, neg bool, cmd string, args []string) (kind stream.Kind, name, file string, asJSON bool) {
+	if neg {
+		ts.Fatalf("unsupported: ! %s", cmd)
 	}
-	return false
+	asJSON = len(args) > 0 && args[0] == "-json"
+	if asJSON {
+		args = args[1:]
+	}
+	if len(args) != 3 {
+		ts.Fatalf("usage: %s [-json] KIND CASE FILE", cmd)
+	}
+	return stream.Kind(args[0]), args[1], args[2], asJSON
 }
 
 // craft builds the bytes of a crafted stream.

@@ -51,60 +51,40 @@ var benchBatches = []int{1, 4}
 
 // BenchmarkTrainStep is one Adam step on a batch of volumes, run as one
 // graph (micro-batch = batch).
-func BenchmarkTrainStep(b *testing.B) {
-	for _, c := range benchConfigs() {
-		for _, batch := range benchBatches {
-			b.Run(fmt.Sprintf("%d/batch=%d", c.Height, batch), func(b *testing.B) {
-				m, _ := New(c, 1)
-				tr := NewTrainer(m, 1e-4, batch)
-				defer tr.Close()
-				vols := randVolumes(rand.New(rand.NewPCG(1, 1)), c, batch)
-				if _, err := tr.Step(vols); err != nil { // build the graph
-					b.Fatal(err)
-				}
-				b.ResetTimer()
-				heapPeak(b, func() {
-					for i := 0; i < b.N; i++ {
-						if _, err := tr.Step(vols); err != nil {
-							b.Fatal(err)
-						}
-					}
-				})
-				reportSpeed(b, c, batch, 3)
-			})
-		}
-	}
-}
+func BenchmarkTrainStep(b *testing.B) { benchTrainer(b, 1e-4, 3, (*Trainer).Step) }
 
 // BenchmarkInfer is a forward pass over a batch of volumes and each
 // volume's error, as recon runs it.
-func BenchmarkInfer(b *testing.B) {
+func BenchmarkInfer(b *testing.B) { benchTrainer(b, 0, 1, (*Trainer).Loss) }
+
+// benchTrainer times run (a Trainer's Step or Loss, at learning rate lr)
+// on each config and batch size, after one run that builds the graph;
+// passes is what one run costs in forward passes (reportSpeed).
+func benchTrainer(b *testing.B, lr, passes float64, run func(*Trainer, [][]float32) (float64, error)) {
 	for _, c := range benchConfigs() {
 		for _, batch := range benchBatches {
 			b.Run(fmt.Sprintf("%d/batch=%d", c.Height, batch), func(b *testing.B) {
 				m, _ := New(c, 1)
-				tr := NewTrainer(m, 0, batch)
+				tr := NewTrainer(m, lr, batch)
 				defer tr.Close()
 				vols := randVolumes(rand.New(rand.NewPCG(1, 1)), c, batch)
-				if _, err := tr.Loss(vols); err != nil {
+				if _, err := run(tr, vols); err != nil { // build the graph
 					b.Fatal(err)
 				}
 				b.ResetTimer()
 				heapPeak(b, func() {
 					for i := 0; i < b.N; i++ {
-						if _, err := tr.Loss(vols); err != nil {
+						if _, err := run(tr, vols); err != nil {
 							b.Fatal(err)
 						}
 					}
 				})
-				reportSpeed(b, c, batch, 1)
+				reportSpeed(b, c, batch, passes)
 			})
 		}
 	}
 }
 
-// reportSpeed reports seconds per volume and GFLOPS, counting a training
-// step as passes=3 forward passes' worth of multiply-adds.
 func reportSpeed(b *testing.B, c Config, batch int, passes float64) {
 	s := b.Elapsed().Seconds() / float64(b.N*batch)
 	b.ReportMetric(s, "s/volume")

@@ -13,13 +13,10 @@ import (
 	"testing"
 )
 
-// Two 2x1 frames: pixel 0 takes 0 and 1, pixel 1 takes 0.25 both times.
-// Mean image (0.5, 0.25); deviations +-0.5 and 0, 0; variance of the four
-// deviations (0.25+0.25+0+0)/4 = 0.125.
-func twoFrames(t *testing.T) *Stats {
+// statsOf adds frames to a and returns its Stats; any error fails t.
+func statsOf(t testing.TB, a *Accumulator, frames ...[]float32) *Stats {
 	t.Helper()
-	a := NewAccumulator(2, 1)
-	for _, f := range [][]float32{{0, 0.25}, {1, 0.25}} {
+	for _, f := range frames {
 		if err := a.Add(f); err != nil {
 			t.Fatal(err)
 		}
@@ -29,6 +26,14 @@ func twoFrames(t *testing.T) *Stats {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// Two 2x1 frames: pixel 0 takes 0 and 1, pixel 1 takes 0.25 both times.
+// Mean image (0.5, 0.25); deviations +-0.5 and 0, 0; variance of the four
+// deviations (0.25+0.25+0+0)/4 = 0.125.
+func twoFrames(t *testing.T) *Stats {
+	t.Helper()
+	return statsOf(t, NewAccumulator(2, 1), []float32{0, 0.25}, []float32{1, 0.25})
 }
 
 func TestStats(t *testing.T) {
@@ -76,16 +81,7 @@ func TestApply(t *testing.T) {
 // The training frames, normalised, have mean 0 and variance 1.
 func TestApplyStandardises(t *testing.T) {
 	frames := [][]float32{{0.1, 0.9, 0.3}, {0.2, 0.7, 0.3}, {0.6, 0.8, 0.35}, {0.0, 1.0, 0.2}}
-	a := NewAccumulator(3, 1)
-	for _, f := range frames {
-		if err := a.Add(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s, err := a.Stats()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := statsOf(t, NewAccumulator(3, 1), frames...)
 	var sum, sq float64
 	for _, f := range frames {
 		g := slices.Clone(f)
@@ -187,17 +183,7 @@ func TestUnmarshalErrors(t *testing.T) {
 // deviations +-1, 0, 0, variance 0.5.
 func twoPlanes(t testing.TB) *Stats {
 	t.Helper()
-	a := NewAccumulator(2, 1, "gray", "diff")
-	for _, f := range [][]float32{{0, 0.25, -1, 3}, {1, 0.25, 1, 3}} {
-		if err := a.Add(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s, err := a.Stats()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return statsOf(t, NewAccumulator(2, 1, "gray", "diff"), []float32{0, 0.25, -1, 3}, []float32{1, 0.25, 1, 3})
 }
 
 func TestPlanes(t *testing.T) {
@@ -240,16 +226,7 @@ func TestPlanes(t *testing.T) {
 // TestGrayPlaneIsVersion1: statistics of one gray plane, named or not,
 // are the version 1 file byte for byte, so their digests do not move.
 func TestGrayPlaneIsVersion1(t *testing.T) {
-	a := NewAccumulator(2, 1, "gray")
-	for _, f := range [][]float32{{0, 0.25}, {1, 0.25}} {
-		if err := a.Add(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	named, err := a.Stats()
-	if err != nil {
-		t.Fatal(err)
-	}
+	named := statsOf(t, NewAccumulator(2, 1, "gray"), []float32{0, 0.25}, []float32{1, 0.25})
 	b1, _ := named.MarshalBinary()
 	b2, _ := twoFrames(t).MarshalBinary()
 	if string(b1) != string(b2) || binary.LittleEndian.Uint32(b1[8:]) != 1 {

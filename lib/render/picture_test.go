@@ -175,14 +175,7 @@ func TestVideoContainers(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if err := s.Close(); err != nil {
-				t.Fatal(err)
-			}
-			vc, err := gocv.VideoCaptureFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer vc.Close()
+			vc := closeAndOpen(t, s, path)
 			if w, h := vc.Get(gocv.VideoCaptureFrameWidth), vc.Get(gocv.VideoCaptureFrameHeight); w != 160 || h != 120 {
 				t.Errorf("%vx%v, want 160x120", w, h)
 			}

@@ -5,12 +5,13 @@ package render
 
 import (
 	"image"
-	"image/png"
-	"os"
+	"io"
 	"path/filepath"
 	"testing"
 
 	"gocv.io/x/gocv"
+
+	"stae/lib/render/rendertest"
 )
 
 // ramp is an h x w frame whose values run 0..(h*w-1), scaled by k.
@@ -104,15 +105,7 @@ func TestPNGDir(t *testing.T) {
 	}
 	for f := range 3 {
 		p := filepath.Join(dir, "Test001", []string{"000000.png", "000001.png", "000002.png"}[f])
-		file, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := png.Decode(file)
-		file.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := rendertest.ReadPNG(t, p)
 		if b := got.Bounds(); b.Dx() != 32 || b.Dy() != 24 {
 			t.Errorf("%s is %dx%d, want 32x24", p, b.Dx(), b.Dy())
 		}
@@ -138,14 +131,7 @@ func TestVideoFile(t *testing.T) {
 	if err := v.Write("Test001", 5, image.NewRGBA(image.Rect(0, 0, 8, 8))); err == nil {
 		t.Error("a picture of another size: no error")
 	}
-	if err := v.Close(); err != nil {
-		t.Fatal(err)
-	}
-	vc, err := gocv.VideoCaptureFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer vc.Close()
+	vc := closeAndOpen(t, v, path)
 	m := gocv.NewMat()
 	defer m.Close()
 	n := 0
@@ -162,4 +148,19 @@ func TestVideoFile(t *testing.T) {
 	if len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)
 	}
+}
+
+// closeAndOpen closes a writer of the video at path and opens the video,
+// closed again at the end of t.
+func closeAndOpen(t *testing.T, w io.Closer, path string) *gocv.VideoCapture {
+	t.Helper()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	vc, err := gocv.VideoCaptureFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { vc.Close() })
+	return vc
 }

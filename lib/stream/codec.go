@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"unsafe"
 )
 
@@ -234,7 +235,7 @@ func (w *wire) toRecord(k Kind) (Record, error) {
 		return nil, errorf(ErrKind, "unknown kind %q", k)
 	}
 	if len(missing) > 0 {
-		return nil, errorf(ErrInvalid, "missing field %s", joinAnd(missing))
+		return nil, errorf(ErrInvalid, "missing field %s", strings.Join(missing, ", "))
 	}
 	return rec, nil
 }
@@ -244,17 +245,6 @@ func nonNil(f []float32) []float32 {
 		return []float32{}
 	}
 	return f
-}
-
-func joinAnd(ws []string) string {
-	out := ""
-	for i, w := range ws {
-		if i > 0 {
-			out += ", "
-		}
-		out += w
-	}
-	return out
 }
 
 // jsonForm returns the JSON form of a record.

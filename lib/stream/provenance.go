@@ -172,76 +172,54 @@ func (p *paramReader) bad(key string, v any, want string) {
 }
 
 func (p *paramReader) int(key string, required bool) int {
-	v, ok := p.get(key, required)
-	if !ok {
-		return 0
-	}
-	n, ok := wholeNumber(v)
-	if !ok {
-		p.bad(key, v, "a whole number")
-	}
-	return n
+	return readParam(p, key, required, wholeNumber, "a whole number")
 }
 
 func (p *paramReader) bool(key string) bool {
-	v, ok := p.get(key, false)
-	if !ok {
-		return false
-	}
-	b, ok := v.(bool)
-	if !ok {
-		p.bad(key, v, "true or false")
-	}
-	return b
+	return readParam(p, key, false, is[bool], "true or false")
 }
 
 func (p *paramReader) float(key string) float64 {
-	v, ok := p.get(key, false)
+	return readParam(p, key, false, finiteNonNegative, "a finite number of at least 0")
+}
+
+func (p *paramReader) string(key string) string {
+	return readParam(p, key, false, is[string], "a string")
+}
+
+func (p *paramReader) strings(key string) []string {
+	return readParam(p, key, false, stringList, "a list of strings")
+}
+
+func (p *paramReader) ints(key string) []int {
+	return readParam(p, key, false, intList, "a list of whole numbers")
+}
+
+// readParam reads key as conv converts it (false where it is not want);
+// absent or not want, it is T's zero value.
+func readParam[T any](p *paramReader, key string, required bool, conv func(any) (T, bool), want string) T {
+	var zero T
+	v, ok := p.get(key, required)
 	if !ok {
-		return 0
+		return zero
 	}
-	x, ok := number(v)
-	if !ok || math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
-		p.bad(key, v, "a finite number of at least 0")
-		return 0
+	x, ok := conv(v)
+	if !ok {
+		p.bad(key, v, want)
+		return zero
 	}
 	return x
 }
 
-func (p *paramReader) string(key string) string {
-	v, ok := p.get(key, false)
-	if !ok {
-		return ""
-	}
-	s, ok := v.(string)
-	if !ok {
-		p.bad(key, v, "a string")
-	}
-	return s
+// is is v as a T, for readParam.
+func is[T any](v any) (T, bool) {
+	x, ok := v.(T)
+	return x, ok
 }
 
-func (p *paramReader) strings(key string) []string {
-	if _, ok := p.get(key, false); !ok {
-		return nil
-	}
-	xs, ok := p.h.ParamStrings(key)
-	if !ok {
-		v, _ := p.h.Param(key)
-		p.bad(key, v, "a list of strings")
-	}
-	return xs
-}
-
-func (p *paramReader) ints(key string) []int {
-	if _, ok := p.get(key, false); !ok {
-		return nil
-	}
-	xs, ok := p.h.ParamInts(key)
-	if !ok {
-		v, _ := p.h.Param(key)
-		p.bad(key, v, "a list of whole numbers")
-	}
-	return xs
+func finiteNonNegative(v any) (float64, bool) {
+	x, ok := number(v)
+	return x, ok && !math.IsNaN(x) && !math.IsInf(x, 0) && x >= 0
 }
 
 // Param returns the value of key set by the latest stage that set it.
@@ -267,44 +245,48 @@ func (h *Header) ParamFloat(key string) (float64, bool) {
 // ParamInts returns a list-of-integers parameter, whichever encoding carried
 // it (evalroc reads the video_frames of event streams made before the
 // per-video records).
-func (h *Header) ParamInts(key string) ([]int, bool) {
-	v, ok := h.Param(key)
-	if !ok {
-		return nil, false
-	}
-	list, ok := v.([]any)
-	if !ok {
-		if ints, ok := v.([]int); ok {
-			return ints, true
-		}
-		return nil, false
-	}
-	out := make([]int, len(list))
-	for i, x := range list {
-		if out[i], ok = wholeNumber(x); !ok {
-			return nil, false
-		}
-	}
-	return out, true
-}
+func (h *Header) ParamInts(key string) ([]int, bool) { return convParam(h, key, intList) }
 
 // ParamStrings returns a list-of-strings parameter (e.g. the video ids of
 // event streams made before the per-video records).
-func (h *Header) ParamStrings(key string) ([]string, bool) {
+func (h *Header) ParamStrings(key string) ([]string, bool) { return convParam(h, key, stringList) }
+
+// convParam is key's value as conv converts it.
+func convParam[T any](h *Header, key string, conv func(any) (T, bool)) (T, bool) {
 	v, ok := h.Param(key)
 	if !ok {
-		return nil, false
+		var zero T
+		return zero, false
 	}
-	if ss, ok := v.([]string); ok {
-		return ss, true
+	return conv(v)
+}
+
+// intList is v as a list of whole numbers: an []int, or an []any of them
+// as msgpack and JSON decode it.
+func intList(v any) ([]int, bool) {
+	if xs, ok := v.([]int); ok {
+		return xs, true
 	}
+	return listOf(v, wholeNumber)
+}
+
+// stringList is v as a list of strings, as intList.
+func stringList(v any) ([]string, bool) {
+	if xs, ok := v.([]string); ok {
+		return xs, true
+	}
+	return listOf(v, is[string])
+}
+
+// listOf converts each element of an []any, or fails.
+func listOf[T any](v any, conv func(any) (T, bool)) ([]T, bool) {
 	list, ok := v.([]any)
 	if !ok {
 		return nil, false
 	}
-	out := make([]string, len(list))
+	out := make([]T, len(list))
 	for i, x := range list {
-		if out[i], ok = x.(string); !ok {
+		if out[i], ok = conv(x); !ok {
 			return nil, false
 		}
 	}

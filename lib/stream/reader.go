@@ -290,23 +290,6 @@ func (r *Reader) decodeWire(w *wire) error {
 			}
 			s := string(b)
 			w.Video = &s
-		case "frame", "start", "end", "deepest", "video_frames":
-			v, err := d.DecodeInt()
-			if err != nil {
-				return fieldErr(key, err)
-			}
-			switch key {
-			case "frame":
-				w.Frame = &v
-			case "start":
-				w.Start = &v
-			case "end":
-				w.End = &v
-			case "deepest":
-				w.Deepest = &v
-			case "video_frames":
-				w.VideoFrames = &v
-			}
 		case "frames", "shape":
 			limit := MaxFrames
 			if key == "shape" {
@@ -338,39 +321,66 @@ func (r *Reader) decodeWire(w *wire) error {
 			}
 			st := string(b)
 			w.State = &st
-		case "error", "abnormality", "regularity", "persistence", "start_s", "end_s":
-			v, err := d.DecodeFloat64()
-			if err != nil {
-				return fieldErr(key, err)
-			}
-			switch key {
-			case "error":
-				w.Error = &v
-			case "abnormality":
-				w.Abnormality = &v
-			case "regularity":
-				w.Regularity = &v
-			case "persistence":
-				w.Persistence = &v
-			case "start_s":
-				w.StartS = &v
-			case "end_s":
-				w.EndS = &v
-			}
 		default:
-			// A later version's field: walked, bounded and dropped.
-			walk := &msgWalk{br: r.br, budget: unknown}
-			err := walk.value(0)
-			unknown = walk.budget
+			ip, fp := w.number(key)
 			switch {
-			case err == errBudget:
-				return fmt.Errorf("%w: field %s: unknown fields longer than %d bytes", ErrInvalid, key, MaxUnknownBytes)
-			case err != nil:
-				return fieldErr(key, err)
+			case ip != nil:
+				v, err := d.DecodeInt()
+				if err != nil {
+					return fieldErr(key, err)
+				}
+				*ip = &v
+			case fp != nil:
+				v, err := d.DecodeFloat64()
+				if err != nil {
+					return fieldErr(key, err)
+				}
+				*fp = &v
+			default:
+				// A later version's field: walked, bounded and dropped.
+				walk := &msgWalk{br: r.br, budget: unknown}
+				err := walk.value(0)
+				unknown = walk.budget
+				switch {
+				case err == errBudget:
+					return fmt.Errorf("%w: field %s: unknown fields longer than %d bytes", ErrInvalid, key, MaxUnknownBytes)
+				case err != nil:
+					return fieldErr(key, err)
+				}
 			}
 		}
 	}
 	return nil
+}
+
+// number is where the numeric field key goes: an int's slot or a float's
+// (the other nil), or neither where key names no number.
+func (w *wire) number(key string) (**int, **float64) {
+	switch key {
+	case "frame":
+		return &w.Frame, nil
+	case "start":
+		return &w.Start, nil
+	case "end":
+		return &w.End, nil
+	case "deepest":
+		return &w.Deepest, nil
+	case "video_frames":
+		return &w.VideoFrames, nil
+	case "error":
+		return nil, &w.Error
+	case "abnormality":
+		return nil, &w.Abnormality
+	case "regularity":
+		return nil, &w.Regularity
+	case "persistence":
+		return nil, &w.Persistence
+	case "start_s":
+		return nil, &w.StartS
+	case "end_s":
+		return nil, &w.EndS
+	}
+	return nil, nil
 }
 
 func fieldErr(key string, err error) error {

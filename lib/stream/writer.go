@@ -137,33 +137,31 @@ func (w *Writer) encodeMsgpack(r Record) error {
 		}
 	}
 	key := func(k string) { put(e.EncodeString(k)) }
-	ints := func(xs []int) {
+	// One helper a value type, each writing a key and its value.
+	str := func(k, v string) { key(k); put(e.EncodeString(v)) }
+	num := func(k string, v int) { key(k); put(e.EncodeInt(int64(v))) }
+	float := func(k string, v float64) { key(k); put(e.EncodeFloat64(v)) }
+	ints := func(k string, xs []int) {
+		key(k)
 		put(e.EncodeArrayLen(len(xs)))
 		for _, x := range xs {
 			put(e.EncodeInt(int64(x)))
 		}
 	}
+	data := func(xs []float32) { key("data"); put(e.EncodeBytes(floatBytes(xs))) }
 	switch x := r.(type) {
 	case *Frame:
 		put(e.EncodeMapLen(4))
-		key("video")
-		put(e.EncodeString(x.Video))
-		key("frame")
-		put(e.EncodeInt(int64(x.Frame)))
-		key("shape")
-		ints(x.Shape)
-		key("data")
-		put(e.EncodeBytes(floatBytes(x.Data)))
+		str("video", x.Video)
+		num("frame", x.Frame)
+		ints("shape", x.Shape)
+		data(x.Data)
 	case *Volume:
 		put(e.EncodeMapLen(4))
-		key("video")
-		put(e.EncodeString(x.Video))
-		key("frames")
-		ints(x.Frames)
-		key("shape")
-		ints(x.Shape)
-		key("data")
-		put(e.EncodeBytes(floatBytes(x.Data)))
+		str("video", x.Video)
+		ints("frames", x.Frames)
+		ints("shape", x.Shape)
+		data(x.Data)
 	case *Error:
 		n := 3
 		if x.Data != nil {
@@ -173,46 +171,32 @@ func (w *Writer) encodeMsgpack(r Record) error {
 			n++
 		}
 		put(e.EncodeMapLen(n))
-		key("video")
-		put(e.EncodeString(x.Video))
-		key("frame")
-		put(e.EncodeInt(int64(x.Frame)))
-		key("error")
-		put(e.EncodeFloat64(x.Error))
+		str("video", x.Video)
+		num("frame", x.Frame)
+		float("error", x.Error)
 		if x.Data != nil {
-			key("shape")
-			ints(x.Shape)
-			key("data")
-			put(e.EncodeBytes(floatBytes(x.Data)))
+			ints("shape", x.Shape)
+			data(x.Data)
 		}
 		if len(x.Regions) > 0 {
 			key("regions")
 			put(e.EncodeArrayLen(len(x.Regions)))
 			for _, g := range x.Regions {
 				put(e.EncodeMapLen(5))
-				for _, f := range []struct {
-					k string
-					v int
-				}{{"x", g.X}, {"y", g.Y}, {"w", g.W}, {"h", g.H}} {
-					key(f.k)
-					put(e.EncodeInt(int64(f.v)))
-				}
-				key("error")
-				put(e.EncodeFloat64(g.Error))
+				num("x", g.X)
+				num("y", g.Y)
+				num("w", g.W)
+				num("h", g.H)
+				float("error", g.Error)
 			}
 		}
 	case *Score:
 		put(e.EncodeMapLen(5))
-		key("video")
-		put(e.EncodeString(x.Video))
-		key("frame")
-		put(e.EncodeInt(int64(x.Frame)))
-		key("error")
-		put(e.EncodeFloat64(x.Error))
-		key("abnormality")
-		put(e.EncodeFloat64(x.Abnormality))
-		key("regularity")
-		put(e.EncodeFloat64(x.Regularity))
+		str("video", x.Video)
+		num("frame", x.Frame)
+		float("error", x.Error)
+		float("abnormality", x.Abnormality)
+		float("regularity", x.Regularity)
 	case *Event:
 		n := 6
 		if x.State != "" {
@@ -222,34 +206,23 @@ func (w *Writer) encodeMsgpack(r Record) error {
 			n += 2
 		}
 		put(e.EncodeMapLen(n))
-		key("video")
-		put(e.EncodeString(x.Video))
-		key("start")
-		put(e.EncodeInt(int64(x.Start)))
-		key("end")
-		put(e.EncodeInt(int64(x.End)))
-		key("deepest")
-		put(e.EncodeInt(int64(x.Deepest)))
-		key("regularity")
-		put(e.EncodeFloat64(x.Regularity))
-		key("persistence")
-		put(e.EncodeFloat64(x.Persistence))
+		str("video", x.Video)
+		num("start", x.Start)
+		num("end", x.End)
+		num("deepest", x.Deepest)
+		float("regularity", x.Regularity)
+		float("persistence", x.Persistence)
 		if x.State != "" {
-			key("state")
-			put(e.EncodeString(x.State))
+			str("state", x.State)
 		}
 		if x.Timed {
-			key("start_s")
-			put(e.EncodeFloat64(x.StartS))
-			key("end_s")
-			put(e.EncodeFloat64(x.EndS))
+			float("start_s", x.StartS)
+			float("end_s", x.EndS)
 		}
 	case *VideoEnd:
 		put(e.EncodeMapLen(2))
-		key("video")
-		put(e.EncodeString(x.Video))
-		key("video_frames")
-		put(e.EncodeInt(int64(x.Frames)))
+		str("video", x.Video)
+		num("video_frames", x.Frames)
 	}
 	return errors.Join(errs...)
 }

@@ -16,6 +16,7 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"stae/lib/render/rendertest"
 	"stae/lib/video"
 )
 
@@ -138,15 +139,7 @@ func writeCommitted(t *testing.T, train, test []Result, m, csv []byte) {
 
 func readPNG(t *testing.T, path string) *image.Gray {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	img := rendertest.ReadPNG(t, path)
 	g, ok := img.(*image.Gray)
 	if !ok {
 		t.Fatalf("%s: %T, want 8-bit gray", path, img)

@@ -110,6 +110,17 @@ func Usagef(format string, args ...any) error {
 	return UsageError{fmt.Errorf(format, args...)}
 }
 
+// StdinOnly is action for a command, who, that reads only stdin: an
+// argument is a usage error.
+func StdinOnly(who string, action cli.ActionFunc) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if c.NArg() > 0 {
+			return Usagef("unexpected argument %q: %s reads stdin", c.Args().First(), who)
+		}
+		return action(c)
+	}
+}
+
 // NewApp returns a cli app wired to the given streams, printing help and
 // version there, and never exiting the process.
 func NewApp(name, usage, description string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {

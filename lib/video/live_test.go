@@ -84,14 +84,8 @@ func TestResolveLiveErrors(t *testing.T) {
 func TestDecodeStdin(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("TMPDIR", dir)
-	var src []*image.Gray
-	for i := range 6 {
-		src = append(src, grayImage(16, 8, 30*i))
-	}
 	path := filepath.Join(dir, "walk.mkv")
-	if err := WriteGray(path, src, 12.5); err != nil {
-		t.Fatal(err)
-	}
+	src := writeWalk(t, path, 6, 30, 12.5)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

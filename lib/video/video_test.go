@@ -21,6 +21,20 @@ import (
 )
 
 // grayImage is a w x h image whose pixel (x, y) is base + x + w*y.
+// writeWalk writes a video of n 16x8 frames at fps to path, frame i
+// counting up from step*i, and returns the frames.
+func writeWalk(t *testing.T, path string, n, step int, fps float64) []*image.Gray {
+	t.Helper()
+	var src []*image.Gray
+	for i := range n {
+		src = append(src, grayImage(16, 8, step*i))
+	}
+	if err := WriteGray(path, src, fps); err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
 func grayImage(w, h, base int) *image.Gray {
 	g := image.NewGray(image.Rect(0, 0, w, h))
 	for i := range g.Pix {
@@ -159,11 +173,7 @@ func TestResolve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var srcs []string
-			for _, s := range tt.sources {
-				srcs = append(srcs, filepath.Join(dir, s))
-			}
-			cs, err := Resolve(srcs)
+			cs, err := resolveIn(dir, tt.sources)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,6 +191,15 @@ func TestResolve(t *testing.T) {
 			}
 		})
 	}
+}
+
+// resolveIn resolves sources named relative to dir.
+func resolveIn(dir string, sources []string) ([]Clip, error) {
+	var srcs []string
+	for _, s := range sources {
+		srcs = append(srcs, filepath.Join(dir, s))
+	}
+	return Resolve(srcs)
 }
 
 func TestResolveErrors(t *testing.T) {
@@ -209,11 +228,7 @@ func TestResolveErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var srcs []string
-			for _, s := range tt.sources {
-				srcs = append(srcs, filepath.Join(dir, s))
-			}
-			_, err := Resolve(srcs)
+			_, err := resolveIn(dir, tt.sources)
 			if !errors.Is(err, tt.is) {
 				t.Fatalf("got %v, want %v", err, tt.is)
 			}
@@ -287,14 +302,8 @@ func TestDecodeResize(t *testing.T) {
 
 func TestDecodeVideo(t *testing.T) {
 	dir := t.TempDir()
-	var src []*image.Gray
-	for i := range 5 {
-		src = append(src, grayImage(16, 8, 20*i))
-	}
 	path := filepath.Join(dir, "walk.avi")
-	if err := WriteGray(path, src, 10); err != nil {
-		t.Fatal(err)
-	}
+	src := writeWalk(t, path, 5, 20, 10)
 	frames, err := decodeAll(t, 16, 8, path)
 	if err != nil {
 		t.Fatal(err)
@@ -466,16 +475,24 @@ func TestDecodeStopsOnEmitError(t *testing.T) {
 
 const ucsd = "/work/shared/datasets/UCSDped2"
 
-// The real benchmark, where present: the Test folder resolves to 12 clips
-// and 2010 frames.
-func TestResolveUCSDped2(t *testing.T) {
+// ucsdTest resolves UCSD Ped2's Test folder, skipping tb where it is not
+// present.
+func ucsdTest(tb testing.TB) []Clip {
+	tb.Helper()
 	if _, err := os.Stat(ucsd); err != nil {
-		t.Skip("UCSDped2 not present")
+		tb.Skip("UCSDped2 not present")
 	}
 	cs, err := Resolve([]string{filepath.Join(ucsd, "Test")})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return cs
+}
+
+// The real benchmark, where present: the Test folder resolves to 12 clips
+// and 2010 frames.
+func TestResolveUCSDped2(t *testing.T) {
+	cs := ucsdTest(t)
 	var want []string
 	for i := 1; i <= 12; i++ {
 		want = append(want, fmt.Sprintf("Test%03d", i))
@@ -495,13 +512,7 @@ func TestResolveUCSDped2(t *testing.T) {
 // BenchmarkDecodeUCSDped2Test decodes UCSD Ped2's Test set (2010 JPEGs,
 // 360x240) to 227x227; frames/s is the figure to watch.
 func BenchmarkDecodeUCSDped2Test(b *testing.B) {
-	if _, err := os.Stat(ucsd); err != nil {
-		b.Skip("UCSDped2 not present")
-	}
-	cs, err := Resolve([]string{filepath.Join(ucsd, "Test")})
-	if err != nil {
-		b.Fatal(err)
-	}
+	cs := ucsdTest(b)
 	n := 0
 	for b.Loop() {
 		err := Decode(context.Background(), cs, Options{Width: 227, Height: 227}, func(Frame) error { n++; return nil })

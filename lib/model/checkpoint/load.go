@@ -51,32 +51,38 @@ func loadIfCheckpoint(path string) (*Checkpoint, error) {
 // path: a statistics file (frames mean), or a checkpoint that carries them
 // (fit --stats), whose digest is then the embedded file's.
 func LoadStats(path string) (*norm.Stats, string, error) {
-	c, err := loadIfCheckpoint(path)
-	switch {
-	case err != nil:
-		return nil, "", err
-	case c == nil:
-		return norm.ReadFile(path)
-	case c.Stats == nil:
-		return nil, "", fmt.Errorf("%s: the model carries no normalisation statistics: retrain it with fit --stats, or pass the statistics file", path)
-	}
-	d, err := c.StatsDigest()
-	return c.Stats, d, err
+	return loadPart(path, norm.ReadFile,
+		func(c *Checkpoint) (*norm.Stats, func() (string, error)) { return c.Stats, c.StatsDigest },
+		"the model carries no normalisation statistics: retrain it with fit --stats, or pass the statistics file")
 }
 
 // LoadCalibration reads a calibration and its file's digest from path: a
 // calibration file (regscore calibrate), or a checkpoint that carries one,
 // whose digest is then that of the embedded file's bytes.
 func LoadCalibration(path string) (*calib.Calibration, string, error) {
+	return loadPart(path, calib.LoadDigest,
+		func(c *Checkpoint) (*calib.Calibration, func() (string, error)) {
+			return c.Calibration, c.CalibrationDigest
+		},
+		"the model carries no calibration: pass the calibration file (regscore calibrate)")
+}
+
+// loadPart reads a part a checkpoint may carry, and its digest, from path:
+// the part's own file (read), or a checkpoint, whose part (nil where it
+// carries none, refused with missing) and digest part gives.
+func loadPart[T any](path string, read func(string) (*T, string, error),
+	part func(*Checkpoint) (*T, func() (string, error)), missing string) (*T, string, error) {
 	c, err := loadIfCheckpoint(path)
 	switch {
 	case err != nil:
 		return nil, "", err
 	case c == nil:
-		return calib.LoadDigest(path)
-	case c.Calibration == nil:
-		return nil, "", fmt.Errorf("%s: the model carries no calibration: pass the calibration file (regscore calibrate)", path)
+		return read(path)
 	}
-	d, err := c.CalibrationDigest()
-	return c.Calibration, d, err
+	v, digest := part(c)
+	if v == nil {
+		return nil, "", fmt.Errorf("%s: %s", path, missing)
+	}
+	d, err := digest()
+	return v, d, err
 }

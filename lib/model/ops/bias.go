@@ -80,11 +80,7 @@ func (op ChannelSum) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 }
 
 func (op ChannelSum) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op.String(), 1, in)
-	if err != nil {
-		return nil, err
-	}
-	return op.shape(s)
+	return inferShape(op.String(), 1, in, op.shape)
 }
 
 // shape checks the input's shape and returns the output's.
@@ -96,11 +92,8 @@ func (op ChannelSum) shape(s []tensor.Shape) (tensor.Shape, error) {
 }
 
 func (op ChannelSum) Do(vs ...G.Value) (G.Value, error) {
-	d, s, err := inputs(op.String(), 1, vs)
+	d, s, _, err := shapedInputs(op.String(), 1, vs, op.shape)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := op.shape(s); err != nil {
 		return nil, err
 	}
 	x, c := d[0], s[0][1]

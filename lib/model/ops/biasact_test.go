@@ -27,11 +27,7 @@ func (op BiasAct) Type() hm.Type         { return fnType(4, 1, 4) }
 func (op BiasAct) DiffWRT(int) []bool    { return []bool{true, true} }
 
 func (op BiasAct) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op.String(), 2, in)
-	if err != nil {
-		return nil, err
-	}
-	return op.shape(s)
+	return inferShape(op.String(), 2, in, op.shape)
 }
 
 // shape checks the inputs' shapes and returns the output's.
@@ -43,11 +39,8 @@ func (op BiasAct) shape(s []tensor.Shape) (tensor.Shape, error) {
 }
 
 func (op BiasAct) Do(vs ...G.Value) (G.Value, error) {
-	d, s, err := inputs(op.String(), 2, vs)
+	d, s, _, err := shapedInputs(op.String(), 2, vs, op.shape)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := op.shape(s); err != nil {
 		return nil, err
 	}
 	x, b := d[0], d[1]

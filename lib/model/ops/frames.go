@@ -30,11 +30,7 @@ func (op FrameSlice) Type() hm.Type         { return fnType(4, 4) }
 func (op FrameSlice) DiffWRT(int) []bool    { return []bool{true} }
 
 func (op FrameSlice) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op.String(), 1, in)
-	if err != nil {
-		return nil, err
-	}
-	return op.shape(s)
+	return inferShape(op.String(), 1, in, op.shape)
 }
 
 // shape checks the input's shape and returns the output's.
@@ -46,11 +42,7 @@ func (op FrameSlice) shape(s []tensor.Shape) (tensor.Shape, error) {
 }
 
 func (op FrameSlice) Do(vs ...G.Value) (G.Value, error) {
-	d, s, err := inputs(op.String(), 1, vs)
-	if err != nil {
-		return nil, err
-	}
-	shape, err := op.shape(s)
+	d, _, shape, err := shapedInputs(op.String(), 1, vs, op.shape)
 	if err != nil {
 		return nil, err
 	}
@@ -83,11 +75,7 @@ func (op FramePlace) Type() hm.Type         { return fnType(4, 4) }
 func (op FramePlace) DiffWRT(int) []bool    { return []bool{true} }
 
 func (op FramePlace) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op.String(), 1, in)
-	if err != nil {
-		return nil, err
-	}
-	return op.shape(s)
+	return inferShape(op.String(), 1, in, op.shape)
 }
 
 // shape checks the input's shape and returns the output's.
@@ -99,11 +87,7 @@ func (op FramePlace) shape(s []tensor.Shape) (tensor.Shape, error) {
 }
 
 func (op FramePlace) Do(vs ...G.Value) (G.Value, error) {
-	d, s, err := inputs(op.String(), 1, vs)
-	if err != nil {
-		return nil, err
-	}
-	shape, err := op.shape(s)
+	d, s, shape, err := shapedInputs(op.String(), 1, vs, op.shape)
 	if err != nil {
 		return nil, err
 	}
@@ -143,11 +127,7 @@ func (op Stack) Type() hm.Type {
 func (op Stack) DiffWRT(n int) []bool { return allTrue(n) }
 
 func (op Stack) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op.String(), op.T, in)
-	if err != nil {
-		return nil, err
-	}
-	return op.shape(s)
+	return inferShape(op.String(), op.T, in, op.shape)
 }
 
 // shape checks the steps' shapes and returns the output's.
@@ -161,11 +141,7 @@ func (op Stack) shape(s []tensor.Shape) (tensor.Shape, error) {
 }
 
 func (op Stack) Do(vs ...G.Value) (G.Value, error) {
-	d, s, err := inputs(op.String(), op.T, vs)
-	if err != nil {
-		return nil, err
-	}
-	shape, err := op.shape(s)
+	d, s, shape, err := shapedInputs(op.String(), op.T, vs, op.shape)
 	if err != nil {
 		return nil, err
 	}

@@ -131,12 +131,9 @@ func (op ConvAct) Do(vs ...G.Value) (G.Value, error) {
 }
 
 func (op ConvAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	dz := grad
-	var err error
-	if op.Tanh {
-		if dz, err = apply(TanhGrad{Out: new(Buffer)}, out, grad); err != nil {
-			return nil, err
-		}
+	dz, err := preActGrad(op.Tanh, out, grad)
+	if err != nil {
+		return nil, err
 	}
 	r := make(G.Nodes, len(in))
 	for k := 0; k < op.Inputs; k++ {
@@ -240,12 +237,9 @@ func (op ConvTAct) Do(vs ...G.Value) (G.Value, error) {
 }
 
 func (op ConvTAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	dz := grad
-	var err error
-	if op.Tanh {
-		if dz, err = apply(TanhGrad{Out: new(Buffer)}, out, grad); err != nil {
-			return nil, err
-		}
+	dz, err := preActGrad(op.Tanh, out, grad)
+	if err != nil {
+		return nil, err
 	}
 	r, err := op.plain().SymDiff(in[:2], nil, dz)
 	if err != nil {
@@ -256,4 +250,13 @@ func (op ConvTAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 		return nil, err
 	}
 	return append(r, db), nil
+}
+
+// preActGrad is the gradient before a fused op's activation, given the
+// output's: through tanh (from its output) where tanh is set, else grad.
+func preActGrad(tanh bool, out, grad *G.Node) (*G.Node, error) {
+	if !tanh {
+		return grad, nil
+	}
+	return apply(TanhGrad{Out: new(Buffer)}, out, grad)
 }

@@ -57,16 +57,25 @@ CLONES void stae_tanh_grad(const float *restrict y, const float *restrict g, flo
 	for (long j = 0; j < n; j++) dst[j] = g[j] * (1 - y[j] * y[j]);
 }
 
+// cell_gates gives the input and forget gates' pre-activations at j, the
+// peepholes (when wci is set) adding the previous cell state cpv.
+static inline void cell_gates(const float *restrict zi, const float *restrict zf,
+		const float *restrict wci, const float *restrict wcf, float cpv, long j,
+		float *ai, float *af) {
+	*ai = zi[j];
+	*af = zf[j];
+	if (wci) {
+		*ai += wci[j] * cpv;
+		*af += wcf[j] * cpv;
+	}
+}
+
 CLONES void stae_cell_fwd(const float *restrict zi, const float *restrict zf, const float *restrict zg,
 		const float *restrict cp, const float *restrict wci, const float *restrict wcf,
 		float *restrict c, long n) {
 	for (long j = 0; j < n; j++) {
-		float cpv = cp[j];
-		float ai = zi[j], af = zf[j];
-		if (wci) {
-			ai += wci[j] * cpv;
-			af += wcf[j] * cpv;
-		}
+		float cpv = cp[j], ai, af;
+		cell_gates(zi, zf, wci, wcf, cpv, j, &ai, &af);
 		c[j] = sigmoid32(af) * cpv + sigmoid32(ai) * tanh32(zg[j]);
 	}
 }
@@ -76,12 +85,8 @@ CLONES void stae_cell_back(const float *restrict zi, const float *restrict zf, c
 		const float *restrict gc, float *restrict dzi, float *restrict dzf, float *restrict dzg,
 		float *restrict dcp, float *restrict dwci, float *restrict dwcf, long n) {
 	for (long j = 0; j < n; j++) {
-		float cpv = cp[j];
-		float ai = zi[j], af = zf[j];
-		if (wci) {
-			ai += wci[j] * cpv;
-			af += wcf[j] * cpv;
-		}
+		float cpv = cp[j], ai, af;
+		cell_gates(zi, zf, wci, wcf, cpv, j, &ai, &af);
 		float iv = sigmoid32(ai), fv = sigmoid32(af), gv = tanh32(zg[j]);
 		float gcv = gc[j];
 		float di = gcv * gv * iv * (1 - iv);

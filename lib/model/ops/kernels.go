@@ -47,55 +47,54 @@ func tanhGradC(y, g, dst []float32) {
 // cellFwdC writes the new cell state c[j] for j < len(c); wci and wcf
 // are empty without peepholes.
 func cellFwdC(zi, zf, zg, cp, wci, wcf, c []float32) {
-	n := len(c)
-	if n == 0 {
+	if !ready(len(c), [][]float32{zi, zf, zg, cp}, wci, wcf) {
 		return
 	}
-	_, _, _, _ = zi[n-1], zf[n-1], zg[n-1], cp[n-1]
-	if len(wci) > 0 {
-		_, _ = wci[n-1], wcf[n-1]
-	}
-	C.stae_cell_fwd(fp(zi), fp(zf), fp(zg), fp(cp), fp(wci), fp(wcf), fp(c), C.long(n))
+	C.stae_cell_fwd(fp(zi), fp(zf), fp(zg), fp(cp), fp(wci), fp(wcf), fp(c), C.long(len(c)))
 }
 
 // cellBackC is cellFwdC's backward pass over len(gc) elements.
 func cellBackC(zi, zf, zg, cp, wci, wcf, gc, dzi, dzf, dzg, dcp, dwci, dwcf []float32) {
-	n := len(gc)
-	if n == 0 {
+	if !ready(len(gc), [][]float32{zi, zf, zg, cp, dzi, dzf, dzg, dcp}, wci, wcf, dwci, dwcf) {
 		return
 	}
-	_, _, _, _, _, _, _, _ = zi[n-1], zf[n-1], zg[n-1], cp[n-1], dzi[n-1], dzf[n-1], dzg[n-1], dcp[n-1]
-	if len(wci) > 0 {
-		_, _, _, _ = wci[n-1], wcf[n-1], dwci[n-1], dwcf[n-1]
-	}
 	C.stae_cell_back(fp(zi), fp(zf), fp(zg), fp(cp), fp(wci), fp(wcf), fp(gc),
-		fp(dzi), fp(dzf), fp(dzg), fp(dcp), fp(dwci), fp(dwcf), C.long(n))
+		fp(dzi), fp(dzf), fp(dzg), fp(dcp), fp(dwci), fp(dwcf), C.long(len(gc)))
 }
 
 // hiddenFwdC writes h[j] for j < len(h); wco is empty without peepholes.
 func hiddenFwdC(zo, c, wco, h []float32) {
-	n := len(h)
-	if n == 0 {
+	if !ready(len(h), [][]float32{zo, c}, wco) {
 		return
 	}
-	_, _ = zo[n-1], c[n-1]
-	if len(wco) > 0 {
-		_ = wco[n-1]
-	}
-	C.stae_hidden_fwd(fp(zo), fp(c), fp(wco), fp(h), C.long(n))
+	C.stae_hidden_fwd(fp(zo), fp(c), fp(wco), fp(h), C.long(len(h)))
 }
 
 // hiddenBackC is hiddenFwdC's backward pass over len(gh) elements.
 func hiddenBackC(zo, c, wco, gh, dzo, dc, dwco []float32) {
-	n := len(gh)
-	if n == 0 {
+	if !ready(len(gh), [][]float32{zo, c, dzo, dc}, wco, dwco) {
 		return
 	}
-	_, _, _, _ = zo[n-1], c[n-1], dzo[n-1], dc[n-1]
-	if len(wco) > 0 {
-		_, _ = wco[n-1], dwco[n-1]
+	C.stae_hidden_back(fp(zo), fp(c), fp(wco), fp(gh), fp(dzo), fp(dc), fp(dwco), C.long(len(gh)))
+}
+
+// ready reports whether there are n > 0 elements to work on and, if so,
+// panics as an index out of range does unless each of xs holds n, and each
+// of peep too where the cell has peepholes (peep[0] not empty): the C
+// loops read them unchecked.
+func ready(n int, xs [][]float32, peep ...[]float32) bool {
+	if n == 0 {
+		return false
 	}
-	C.stae_hidden_back(fp(zo), fp(c), fp(wco), fp(gh), fp(dzo), fp(dc), fp(dwco), C.long(n))
+	for _, x := range xs {
+		_ = x[n-1]
+	}
+	if len(peep[0]) > 0 {
+		for _, x := range peep {
+			_ = x[n-1]
+		}
+	}
+	return true
 }
 
 // im2col writes output rows [oiLo, oiHi) of the column matrix of one image

@@ -100,6 +100,30 @@ func inputs(op string, want int, vs []G.Value) ([][]float32, []tensor.Shape, err
 	return ds, ss, nil
 }
 
+// inferShape is an op's InferShape: its arity's shapes, checked by the op's
+// shape method, which gives the output's.
+func inferShape(op string, arity int, in []G.DimSizer, shape func([]tensor.Shape) (tensor.Shape, error)) (tensor.Shape, error) {
+	s, err := shapesOf(op, arity, in)
+	if err != nil {
+		return nil, err
+	}
+	return shape(s)
+}
+
+// shapedInputs unpacks Do's arguments as inputs does and checks their
+// shapes with the op's shape method, returning the output's shape too.
+func shapedInputs(op string, arity int, vs []G.Value, shape func([]tensor.Shape) (tensor.Shape, error)) ([][]float32, []tensor.Shape, tensor.Shape, error) {
+	d, s, err := inputs(op, arity, vs)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	out, err := shape(s)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return d, s, out, nil
+}
+
 // newDense allocates a zeroed float32 tensor.
 func newDense(shape ...int) (*tensor.Dense, []float32) {
 	n := 1

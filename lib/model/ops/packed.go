@@ -69,11 +69,7 @@ func (op Part) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 }
 
 func (op Part) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op.String(), 1, in)
-	if err != nil {
-		return nil, err
-	}
-	return op.shape(s)
+	return inferShape(op.String(), 1, in, op.shape)
 }
 
 // shape checks the input's shape and returns the output's.
@@ -85,11 +81,8 @@ func (op Part) shape(s []tensor.Shape) (tensor.Shape, error) {
 }
 
 func (op Part) Do(vs ...G.Value) (G.Value, error) {
-	d, s, err := inputs(op.String(), 1, vs)
+	d, _, _, err := shapedInputs(op.String(), 1, vs, op.shape)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := op.shape(s); err != nil {
 		return nil, err
 	}
 	out, y := newDense(op.Shape...)

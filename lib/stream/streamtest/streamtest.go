@@ -4,6 +4,7 @@ package streamtest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"testing"
@@ -59,5 +60,47 @@ func Decode[T stream.Record](t testing.TB, b []byte, kind stream.Kind) (*stream.
 			t.Fatalf("record %d: a %T, want %T", r.Count(), rec, x)
 		}
 		recs = append(recs, x)
+	}
+}
+
+// RunFunc is a tool's run: its arguments (the tool's name first), stdin,
+// stdout and stderr in, the exit code out.
+type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
+
+// Run runs a tool in process with in on stdin and, when it exits 0,
+// decodes its stdout as a stream of kind (as Decode): it returns the
+// header and records (nil on a non-zero exit), stderr and the exit code.
+func Run[T stream.Record](t testing.TB, run RunFunc, kind stream.Kind, in []byte, args ...string) (*stream.Header, []T, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, bytes.NewReader(in), &out, &errb)
+	if code != 0 {
+		return nil, nil, errb.String(), code
+	}
+	h, recs := Decode[T](t, out.Bytes(), kind)
+	return h, recs, errb.String(), code
+}
+
+// Refusal is a run a tool must refuse: with In on stdin and Args after
+// its name, it exits Code and writes exactly Stderr.
+type Refusal struct {
+	Name   string
+	In     []byte
+	Args   []string
+	Code   int
+	Stderr string
+}
+
+// Refuses runs each refusal as a subtest of t, through run as tool.
+func Refuses(t *testing.T, run RunFunc, tool string, cases []Refusal) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), append([]string{tool}, c.Args...), bytes.NewReader(c.In), &out, &errb)
+			if code != c.Code || errb.String() != c.Stderr {
+				t.Errorf("exit %d, stderr %q; want %d, %q", code, errb.String(), c.Code, c.Stderr)
+			}
+		})
 	}
 }
