@@ -67,6 +67,7 @@
 //	   --scale value          multiply every layer's maps (0.25: 32, 16, 16-8-16, 32), 0.01 to 4 (default: 1)
 //	   --no-peephole          leave the ConvLSTM peepholes out (default: false)
 //	   --target value         what the model learns to output: reconstruct (each frame of the volume, the paper) or next (each frame's successor: volumes then hold one frame more than the model's length) (default: "reconstruct")
+//	   --preset value         settings given at once, each overridden by its own flag (cpu: --batch 8 --epochs 1 --lr 2e-3 --micro-batch 8 --scale 0.25; paper: --batch 64 --epochs 50 --lr 1e-4 --micro-batch 4 --scale 1) (default: "paper")
 //	   --quiet, -q            no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere) (default: false)
 //	   --help, -h             show help
 //	   --version, -v          print the version

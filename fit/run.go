@@ -72,6 +72,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		tool.FloatFlag("scale", 1, 0.01, 4, "multiply every layer's maps (0.25: 32, 16, 16-8-16, 32), 0.01 to 4"),
 		&cli.BoolFlag{Name: "no-peephole", Usage: "leave the ConvLSTM peepholes out"},
 		&cli.StringFlag{Name: "target", Value: "reconstruct", Usage: "what the model learns to output: reconstruct (each frame of the volume, the paper) or next (each frame's successor: volumes then hold one frame more than the model's length)"},
+		tool.NewPresetFlag("paper", tool.Presets{
+			"cpu":   {"scale": "0.25", "batch": "8", "micro-batch": "8", "epochs": "1", "lr": "2e-3"},
+			"paper": {"scale": "1", "batch": "64", "micro-batch": "4", "epochs": "50", "lr": "1e-4"}}),
 		tool.QuietFlag,
 	}
 	app.Action = tool.StdinOnly("fit", func(c *cli.Context) error {

@@ -79,6 +79,7 @@
 //	   --size value      frame size: N for NxN, or WxH (with --stats, the statistics' size unless given) (default: "227")
 //	   --stats value     normalise with this statistics file (from 'frames mean'), or with those a model file carries (fit --stats) (default: none)
 //	   --channels value  planes of each frame, comma-separated: gray (appearance), diff (x_t - x_{t-1}), flow (Farneback dx, dy); with --stats, the statistics' channels unless given (default: "gray")
+//	   --preset value    settings given at once, each overridden by its own flag (cpu: --size 67; paper: --size 227) (default: "paper")
 //	   --fps value       frame rate to record in the header (default: a video's or stream's own; unknown for image folders) (default: 0)
 //	   --json            write newline-delimited JSON instead of msgpack (default: false)
 //	   --quiet, -q       no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere) (default: false)
@@ -106,6 +107,7 @@
 //	   --out value, -o value  statistics file to write (required)
 //	   --size value           frame size: N for NxN, or WxH (default: "227")
 //	   --channels value       planes of each frame, comma-separated: gray, diff, flow (default: "gray")
+//	   --preset value         settings given at once, each overridden by its own flag (cpu: --size 67; paper: --size 227) (default: "paper")
 //	   --quiet, -q            no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere) (default: false)
 //	   --help, -h             show help
 package main

@@ -95,6 +95,9 @@ func sizeFlag(usage string) *cli.StringFlag {
 	return &cli.StringFlag{Name: "size", Value: "227", Usage: usage}
 }
 
+// presets: the recommended CPU detector's frame size, and the paper's.
+var presets = tool.Presets{"cpu": {"size": "67"}, "paper": {"size": "227"}}
+
 func channelsFlag(usage string) *cli.StringFlag {
 	return &cli.StringFlag{Name: "channels", Value: "gray", Usage: usage}
 }
@@ -197,6 +200,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		sizeFlag("frame size: N for NxN, or WxH (with --stats, the statistics' size unless given)"),
 		&cli.StringFlag{Name: "stats", Usage: "normalise with this statistics file (from 'frames mean'), or with those a model file carries (fit --stats)"},
 		channelsFlag("planes of each frame, comma-separated: gray (appearance), diff (x_t - x_{t-1}), flow (Farneback dx, dy); with --stats, the statistics' channels unless given"),
+		tool.NewPresetFlag("paper", presets),
 		&cli.Float64Flag{Name: "fps", Usage: "frame rate to record in the header (default: a video's or stream's own; unknown for image folders)"},
 		tool.JSONFlag,
 		tool.QuietFlag,
@@ -244,6 +248,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Required: true, Usage: "statistics file to write"},
 			sizeFlag("frame size: N for NxN, or WxH"),
 			channelsFlag("planes of each frame, comma-separated: gray, diff, flow"),
+			tool.NewPresetFlag("paper", presets),
 			tool.QuietFlag,
 		},
 		Action: func(c *cli.Context) error {

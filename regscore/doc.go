@@ -54,6 +54,7 @@
 //	   --norm value         normalisation: minmax ((e-min)/(max-min)) or paper ((e-min)/max) (default: "minmax")
 //	   --smooth value       smooth e(t) over time with a Gaussian of this many frames (standard deviation), 0 to 1000, before normalising; 0: none (default: 0)
 //	   --calibration value  score each frame as it arrives against this calibration of normal footage (regscore calibrate, or a model file that carries one): abnormality = the fraction of normal frames with a lower error; no per-video min/max (default: none)
+//	   --preset value       settings given at once, each overridden by its own flag (cpu: --smooth 5; paper: --smooth 0) (default: "paper")
 //	   --json               write newline-delimited JSON instead of msgpack (default: false)
 //	   --quiet, -q          no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere) (default: false)
 //	   --help, -h           show help

@@ -49,6 +49,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		&cli.StringFlag{Name: "norm", Value: "minmax", Usage: "normalisation: minmax ((e-min)/(max-min)) or paper ((e-min)/max)"},
 		tool.FloatFlag("smooth", 0, 0, 1000, "smooth e(t) over time with a Gaussian of this many frames (standard deviation), 0 to 1000, before normalising; 0: none"),
 		&cli.StringFlag{Name: "calibration", Usage: "score each frame as it arrives against this calibration of normal footage (regscore calibrate, or a model file that carries one): abnormality = the fraction of normal frames with a lower error; no per-video min/max"},
+		tool.NewPresetFlag("paper", tool.Presets{"cpu": {"smooth": "5"}, "paper": {"smooth": "0"}}),
 		tool.JSONFlag,
 		tool.QuietFlag,
 	}

@@ -154,11 +154,15 @@ func NewApp(name, usage, description string, stdin io.Reader, stdout, stderr io.
 func Run(ctx context.Context, app *cli.App, args []string, stderr io.Writer) int {
 	a := arrange(app, args)
 	ran := false
-	wrap := func(action cli.ActionFunc, required []string, binary bool) cli.ActionFunc {
+	wrap := func(action cli.ActionFunc, flags []cli.Flag, binary bool) cli.ActionFunc {
 		if action == nil {
 			return nil
 		}
+		required := unrequire(flags)
 		return func(c *cli.Context) error {
+			if err := applyPreset(c, flags); err != nil {
+				return err
+			}
 			var missing []string
 			for _, name := range required {
 				if !c.IsSet(name) {
@@ -181,9 +185,9 @@ func Run(ctx context.Context, app *cli.App, args []string, stderr io.Writer) int
 		// --model, evalroc --truth) before reaching the subcommand.
 		app.Flags = nil
 	}
-	app.Action = wrap(app.Action, unrequire(app.Flags), hasFlag(app.Flags, JSONFlag))
+	app.Action = wrap(app.Action, app.Flags, hasFlag(app.Flags, JSONFlag))
 	for _, cmd := range app.Commands {
-		cmd.Action = wrap(cmd.Action, unrequire(cmd.Flags), false)
+		cmd.Action = wrap(cmd.Action, cmd.Flags, false)
 		cmd.OnUsageError = app.OnUsageError
 	}
 	var err error
