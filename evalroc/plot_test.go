@@ -7,7 +7,6 @@ package main
 import (
 	"image"
 	"image/color"
-	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,22 +14,12 @@ import (
 	"testing"
 
 	"stae/lib/plot"
+	"stae/lib/render/rendertest"
 	"stae/lib/stream"
 )
 
-func decodePNG(t *testing.T, path string) image.Image {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return img
-}
+// decodePNG decodes the PNG at path (rendertest.ReadPNG).
+func decodePNG(t *testing.T, path string) image.Image { return rendertest.ReadPNG(t, path) }
 
 func isColor(c color.Color, want color.Color) bool {
 	r1, g1, b1, _ := c.RGBA()

@@ -6,28 +6,17 @@ package plot
 import (
 	"image"
 	"image/color"
-	"image/png"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"gonum.org/v1/plot/vg"
+
+	"stae/lib/render/rendertest"
 )
 
-func decode(t *testing.T, path string) image.Image {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return img
-}
+// decode decodes the PNG at path (rendertest.ReadPNG).
+func decode(t *testing.T, path string) image.Image { return rendertest.ReadPNG(t, path) }
 
 // decodeSized decodes the PNG at path and checks that it is w x h.
 func decodeSized(t *testing.T, path string, w, h vg.Length) image.Image {
