@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"stae/lib/atomicfile"
+	"stae/lib/video"
 )
 
 // PresetEnv are the environment variables that override the cpu preset, with
@@ -141,18 +142,13 @@ func clips(dir string, n int) []string {
 	for _, e := range es {
 		name := e.Name()
 		path := filepath.Join(dir, name)
-		clip := isDir(path) && !strings.HasSuffix(name, "_gt") || !e.IsDir() && slices.Contains(videoExts, strings.ToLower(filepath.Ext(name)))
+		clip := isDir(path) && !strings.HasSuffix(name, "_gt") || !e.IsDir() && slices.Contains(video.VideoExts, strings.ToLower(filepath.Ext(name)))
 		if clip && !strings.HasPrefix(name, ".") && (n < 0 || len(cs) < n) {
 			cs = append(cs, path)
 		}
 	}
 	return cs
 }
-
-// videoExts are the file extensions frames takes as video clips in a
-// dataset folder (lib/video.VideoExts, kept here so that this package
-// does not link OpenCV).
-var videoExts = []string{".avi", ".m4v", ".mkv", ".mov", ".mp4", ".mpeg", ".mpg", ".ogv", ".webm", ".wmv"}
 
 func isDir(path string) bool {
 	fi, err := os.Stat(path)

@@ -184,7 +184,7 @@ func (p Protocol) alarmStages(frames, volumes []string) []Stage {
 	calib, cal := p.Path("calib.errors"), p.Path("calib.json")
 	smooth := cmp.Or(p.Smooth, "0")
 	score := []string{"regscore", "--calibration", cal}
-	alarm := append([]string{"events", "--alarm", "--calibration", cal, "--false-alarms-per-hour", p.AlarmRate}, "--fps", p.FPS)
+	alarm := []string{"events", "--alarm", "--calibration", cal, "--false-alarms-per-hour", p.AlarmRate, "--fps", p.FPS}
 	cscores, alarms := p.Path("model.cscores"), p.Path("model.alarms")
 	truth := []string{"evalroc", "--json", "--truth", p.Truth}
 	calibTruth := p.Path("calib.truth.csv")
