@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,25 +119,13 @@ func TestPlotPictures(t *testing.T) {
 			want = append(want, f)
 		}
 	}
-	if !equalInts(shaded, want) {
+	if !slices.Equal(shaded, want) {
 		t.Errorf("shaded frames %v, want %v", shaded, want)
 	}
 	// The event over frames 22-30 is drawn as a bar above the curve.
 	if c := img.At(plot.Column(p, plot.VideoWidth, plot.VideoHeight, 26), plot.Row(p, plot.VideoWidth, plot.VideoHeight, 1.07)); !isColor(c, plot.EventColor) {
 		t.Errorf("event bar pixel %v, want %v", c, plot.EventColor)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestPlotUsage(t *testing.T) {

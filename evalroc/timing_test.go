@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -202,7 +203,7 @@ func TestPlotWithoutTruth(t *testing.T) {
 			t.Errorf("frame %d's column is %v: neither an alarm nor background", fr, got)
 		}
 	}
-	if want := []int{22, 23, 24, 25, 26, 27, 28, 29}; !equalInts(shaded, want) {
+	if want := []int{22, 23, 24, 25, 26, 27, 28, 29}; !slices.Equal(shaded, want) {
 		t.Errorf("alarm frames %v, want %v", shaded, want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -93,7 +94,7 @@ func (m *Model) Check() error {
 	}
 	for i, p := range want {
 		t := m.Params[i]
-		if t.Name != p.Name || !equalInts(t.Shape, p.Shape) || len(t.Data) != size(p.Shape) {
+		if t.Name != p.Name || !slices.Equal(t.Shape, p.Shape) || len(t.Data) != size(p.Shape) {
 			return fmt.Errorf("tensor %d is %s %v, configuration wants %s %v", i, t.Name, t.Shape, p.Name, p.Shape)
 		}
 	}
@@ -106,16 +107,4 @@ func size(shape []int) int {
 		n *= s
 	}
 	return n
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -6,6 +6,7 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -76,7 +77,7 @@ func TestOutputShape(t *testing.T) {
 		if err := n.Run(make([]float32, c.VolumeFrames()*c.FrameValues())); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := n.y.Shape(), []int{c.Length, c.InChannels(), c.Height, c.Width}; !equalInts(got, want) {
+		if got, want := n.y.Shape(), []int{c.Length, c.InChannels(), c.Height, c.Width}; !slices.Equal(got, want) {
 			t.Errorf("%dx%d: output shape %v, want %v", c.Height, c.Width, got, want)
 		}
 		n.Close()
