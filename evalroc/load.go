@@ -86,11 +86,7 @@ func readScores(ctx context.Context, r *stream.Reader, f field) (*scoreData, err
 
 // match labels every frame from the truth.
 func (d *scoreData) match(tr *truth.Truth, strict bool, warn func(string, ...any)) error {
-	ids := make([]string, len(d.videos))
-	for i, v := range d.videos {
-		ids[i] = v.ID
-	}
-	tv, err := matchTruth(tr, ids, strict, warn)
+	tv, err := matchTruth(tr, d.videos, func(v *series) string { return v.ID }, strict, warn)
 	if err != nil {
 		return err
 	}
@@ -108,9 +104,13 @@ func (d *scoreData) match(tr *truth.Truth, strict bool, warn func(string, ...any
 	return nil
 }
 
-// matchTruth matches ids to the truth, warning about (or, when strict,
-// refusing) truth the stream lacks.
-func matchTruth(tr *truth.Truth, ids []string, strict bool, warn func(string, ...any)) ([]truth.Video, error) {
+// matchTruth matches the videos, named by id, to the truth, warning about
+// (or, when strict, refusing) truth the stream lacks.
+func matchTruth[V any](tr *truth.Truth, videos []V, id func(V) string, strict bool, warn func(string, ...any)) ([]truth.Video, error) {
+	ids := make([]string, len(videos))
+	for i, v := range videos {
+		ids[i] = id(v)
+	}
 	tv, unused, err := tr.Match(ids)
 	if err != nil {
 		return nil, err
@@ -253,11 +253,7 @@ func (er *eventReader) end(end *stream.VideoEnd) error {
 
 // match finds each video's ground-truth events.
 func (d *eventData) match(tr *truth.Truth, strict bool, warn func(string, ...any)) error {
-	ids := make([]string, len(d.videos))
-	for i, v := range d.videos {
-		ids[i] = v.ID
-	}
-	tv, err := matchTruth(tr, ids, strict, warn)
+	tv, err := matchTruth(tr, d.videos, func(v *eventVideo) string { return v.ID }, strict, warn)
 	if err != nil {
 		return err
 	}
