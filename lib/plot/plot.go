@@ -89,16 +89,11 @@ func Regularity(v Video) (*plot.Plot, error) {
 
 	legendTruth := false
 	for _, s := range v.Truth {
-		box, err := band(s.Start, s.End, lo, hi, p.X.Min, p.X.Max)
+		box, err := band(p, s.Start, s.End, lo, hi, TruthColor)
 		if err != nil {
 			return nil, err
 		}
-		if box == nil {
-			continue
-		}
-		box.Color = TruthColor
-		p.Add(box)
-		if !legendTruth {
+		if box != nil && !legendTruth {
 			p.Legend.Add("ground-truth anomalous frames", box)
 			legendTruth = true
 		}
@@ -121,15 +116,13 @@ func Regularity(v Video) (*plot.Plot, error) {
 		var deepest plotter.XYs
 		var mark *plotter.Polygon
 		for _, e := range v.Events {
-			box, err := band(e.Start, e.End, lo+span*eventBandLow, lo+span*eventBandTop, p.X.Min, p.X.Max)
+			box, err := band(p, e.Start, e.End, lo+span*eventBandLow, lo+span*eventBandTop, EventColor)
 			if err != nil {
 				return nil, err
 			}
 			if box == nil {
 				continue
 			}
-			box.Color = EventColor
-			p.Add(box)
 			mark = box
 			if i, ok := index(v.Frames, e.Deepest); ok {
 				deepest = append(deepest, plotter.XY{X: float64(e.Deepest), Y: v.Regularity[i]})
@@ -151,15 +144,16 @@ func Regularity(v Video) (*plot.Plot, error) {
 	return p, nil
 }
 
-// band is a filled rectangle over frames start..end (clipped to the x
-// range) from y0 to y1, without an outline; nil when it lies outside.
-func band(start, end int, y0, y1, xmin, xmax float64) (*plotter.Polygon, error) {
-	return xband(float64(start)-0.5, float64(end)+0.5, y0, y1, xmin, xmax)
+// band adds to p a rectangle filled with c over frames start..end (clipped
+// to p's x range) from y0 to y1, without an outline, and returns it; nil
+// when it lies outside.
+func band(p *plot.Plot, start, end int, y0, y1 float64, c color.Color) (*plotter.Polygon, error) {
+	return xband(p, float64(start)-0.5, float64(end)+0.5, y0, y1, c)
 }
 
 // xband is band over x0..x1 in data units.
-func xband(x0, x1, y0, y1, xmin, xmax float64) (*plotter.Polygon, error) {
-	x0, x1 = math.Max(x0, xmin), math.Min(x1, xmax)
+func xband(p *plot.Plot, x0, x1, y0, y1 float64, c color.Color) (*plotter.Polygon, error) {
+	x0, x1 = math.Max(x0, p.X.Min), math.Min(x1, p.X.Max)
 	if x1 <= x0 {
 		return nil, nil
 	}
@@ -168,6 +162,8 @@ func xband(x0, x1, y0, y1, xmin, xmax float64) (*plotter.Polygon, error) {
 		return nil, err
 	}
 	box.LineStyle.Width = 0
+	box.Color = c
+	p.Add(box)
 	return box, nil
 }
 

@@ -10,18 +10,21 @@ import (
 	"path/filepath"
 	"testing"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 
 	"stae/lib/render/rendertest"
 )
 
-// decode decodes the PNG at path (rendertest.ReadPNG).
-func decode(t *testing.T, path string) image.Image { return rendertest.ReadPNG(t, path) }
-
-// decodeSized decodes the PNG at path and checks that it is w x h.
-func decodeSized(t *testing.T, path string, w, h vg.Length) image.Image {
+// picture writes p as a w x h PNG named name with WritePNG, decodes it
+// again and checks that it is w x h.
+func picture(t *testing.T, p *plot.Plot, name string, w, h vg.Length) image.Image {
 	t.Helper()
-	img := decode(t, path)
+	path := filepath.Join(t.TempDir(), name)
+	if err := WritePNG(p, path, w, h); err != nil {
+		t.Fatal(err)
+	}
+	img := rendertest.ReadPNG(t, path)
 	wantW, wantH := int(w.Points()*DPI/72), int(h.Points()*DPI/72)
 	if b := img.Bounds(); b.Dx() != wantW || b.Dy() != wantH {
 		t.Fatalf("image is %dx%d, want %dx%d", b.Dx(), b.Dy(), wantW, wantH)
@@ -56,11 +59,7 @@ func TestRegularityShadesExactlyTheTruth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "Test001.png")
-	if err := WritePNG(p, path, VideoWidth, VideoHeight); err != nil {
-		t.Fatal(err)
-	}
-	img := decodeSized(t, path, VideoWidth, VideoHeight)
+	img := picture(t, p, "Test001.png", VideoWidth, VideoHeight)
 	// Below the curve (regularity 0.1) a column is shaded iff its frame is
 	// anomalous.
 	row := Row(p, VideoWidth, VideoHeight, 0.1)
@@ -113,11 +112,7 @@ func TestROCPicture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "roc.png")
-	if err := WritePNG(p, path, ROCSize, ROCSize); err != nil {
-		t.Fatal(err)
-	}
-	img := decodeSized(t, path, ROCSize, ROCSize)
+	img := picture(t, p, "roc.png", ROCSize, ROCSize)
 	// The EER point sits at (EER, 1-EER).
 	if got := img.At(Column(p, ROCSize, ROCSize, 0.3), Row(p, ROCSize, ROCSize, 0.7)); !same(got, EERColor) {
 		t.Errorf("EER point pixel is %v, want %v", got, EERColor)

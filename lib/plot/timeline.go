@@ -70,16 +70,13 @@ func Timeline(c Curve) (*plot.Plot, error) {
 
 	var mark *plotter.Polygon
 	for _, e := range c.Alarms {
-		box, err := xband(c.X(float64(e.Start)-0.5), c.X(float64(e.End)+0.5), lo, hi, p.X.Min, p.X.Max)
+		box, err := xband(p, c.X(float64(e.Start)-0.5), c.X(float64(e.End)+0.5), lo, hi, AlarmColor)
 		if err != nil {
 			return nil, err
 		}
-		if box == nil {
-			continue
+		if box != nil {
+			mark = box
 		}
-		box.Color = AlarmColor
-		p.Add(box)
-		mark = box
 	}
 	if mark != nil {
 		label := c.AlarmLabel

@@ -6,7 +6,6 @@ package plot
 
 import (
 	"image/color"
-	"path/filepath"
 	"testing"
 )
 
@@ -29,11 +28,7 @@ func TestTimelineThresholdAndAlarms(t *testing.T) {
 	if p.X.Min != -0.05 || p.X.Max != 4.95 {
 		t.Errorf("x range %v..%v, want seconds -0.05..4.95", p.X.Min, p.X.Max)
 	}
-	path := filepath.Join(t.TempDir(), "Cam.png")
-	if err := WritePNG(p, path, VideoWidth, VideoHeight); err != nil {
-		t.Fatal(err)
-	}
-	img := decodeSized(t, path, VideoWidth, VideoHeight)
+	img := picture(t, p, "Cam.png", VideoWidth, VideoHeight)
 	// The threshold's row is ThresholdColor away from the curve's jumps.
 	row := Row(p, VideoWidth, VideoHeight, thr)
 	for _, f := range []int{5, 12, 25, 40} {
