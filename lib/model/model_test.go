@@ -92,13 +92,22 @@ func twoPlanesNext() Config {
 	return c
 }
 
+// namedConfig is a configuration a test runs on, with its subtest's name.
+type namedConfig struct {
+	name string
+	c    Config
+}
+
+// tinyCases are the configurations the whole-network tests run on: tiny
+// with and without peepholes, and twoPlanesNext.
+func tinyCases() []namedConfig {
+	return []namedConfig{{"with peepholes", tiny(true)}, {"without peepholes", tiny(false)}, {"two planes, next-frame target", twoPlanesNext()}}
+}
+
 // TestGradient checks the whole network's gradient, ConvLSTM cells
 // included, against central differences of its loss.
 func TestGradient(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		c    Config
-	}{{"with peepholes", tiny(true)}, {"without peepholes", tiny(false)}, {"two planes, next-frame target", twoPlanesNext()}} {
+	for _, tc := range tinyCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			r := rand.New(rand.NewPCG(11, 12))
 			c := tc.c

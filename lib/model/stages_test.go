@@ -10,10 +10,7 @@ import (
 // run in a row give Net's output, with runs of the stages cut into full
 // and shorter ones.
 func TestStagesAreNet(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		c    Config
-	}{{"with peepholes", tiny(true)}, {"without peepholes", tiny(false)}, {"two planes, next-frame target", twoPlanesNext()}} {
+	for _, tc := range tinyCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tc.c
 			m, err := New(c, 3)
