@@ -10,11 +10,6 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-func init() {
-	scriptCommands["aucatleast"] = cmdAUCAtLeast
-	scriptCommands["aucbeats"] = cmdAUCBeats
-}
-
 // cmdAUCAtLeast: aucatleast FILE KEY MIN — FILE is one JSON object (as
 // evalroc --json writes it) whose number KEY (e.g. auc_micro, detected) is
 // at least MIN; negated, below MIN. The value is logged either way, so a

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,11 +21,6 @@ import (
 
 	"stae/lib/stream"
 )
-
-func init() {
-	scriptCommands["mkhostile"] = cmdMkHostile
-	scriptCommands["memrun"] = cmdMemRun
-}
 
 // hostileCases lists what mkhostile makes, for which kinds.
 var hostileCases = map[string][]stream.Kind{
@@ -52,11 +46,7 @@ var hostileCases = map[string][]stream.Kind{
 //	bighdr     a header of 40 MB
 //	longid     a video id of 10000 bytes
 func cmdMkHostile(ts *testscript.TestScript, neg bool, args []string) {
-	kind, name, file, asJSON := makerArgs(ts, neg, "mkhostile", args)
-	kinds, ok := hostileCases[name]
-	if !ok || !slices.Contains(kinds, kind) {
-		ts.Fatalf("mkhostile: no case %q for %s streams", name, kind)
-	}
+	kind, name, file, asJSON := makerArgs(ts, neg, "mkhostile", hostileCases, args)
 	b, err := hostile(kind, name, asJSON)
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(file), b, 0o644))

@@ -12,12 +12,6 @@ import (
 	"stae/lib/stream"
 )
 
-func init() {
-	scriptCommands["countrecords"] = cmdCountRecords
-	scriptCommands["nopanic"] = cmdNoPanic
-	scriptCommands["isjson"] = cmdIsJSON
-}
-
 // cmdCountRecords: countrecords FILE KIND N — FILE is a stream of KIND
 // holding exactly N records of that kind (an event stream's records that
 // close each video, stream.VideoEnd, are not events and do not count).

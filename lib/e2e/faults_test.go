@@ -31,16 +31,6 @@ import (
 	"stae/lib/stream"
 )
 
-func init() {
-	scriptCommands["mkstream"] = cmdMkStream
-	scriptCommands["ckptedit"] = cmdCkptEdit
-	scriptCommands["mkvideo"] = cmdMkVideo
-	scriptCommands["asnobody"] = cmdAsNobody
-	scriptCommands["interrupt"] = cmdInterrupt
-	scriptCommands["oneline"] = cmdOneLine
-	scriptCommands["notemp"] = cmdNoTemp
-}
-
 // cmdOneLine: oneline TOOL [REGEX] — the last command's stderr is exactly
 // one line, "TOOL: ..." (matching REGEX if given), with no Go panic or
 // goroutine dump.
@@ -134,14 +124,7 @@ var craftCases = map[string][]stream.Kind{
 //	nan, inf     record 2 holds a NaN or +Inf value
 //	huge         record 2 declares a 4 GB bin (or str) and ends a few bytes later (msgpack only)
 func cmdMkStream(ts *testscript.TestScript, neg bool, args []string) {
-	kind, name, file, asJSON := makerArgs(ts, neg, "mkstream", args)
-	kinds, ok := craftCases[name]
-	if !ok {
-		ts.Fatalf("mkstream: unknown case %q", name)
-	}
-	if !slices.Contains(kinds, kind) {
-		ts.Fatalf("mkstream: case %s does not apply to %s streams", name, kind)
-	}
+	kind, name, file, asJSON := makerArgs(ts, neg, "mkstream", craftCases, args)
 	if name == "huge" && asJSON {
 		ts.Fatalf("mkstream: NDJSON declares no lengths; huge is msgpack only")
 	}
@@ -151,8 +134,8 @@ func cmdMkStream(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // makerArgs parses the arguments of cmd, a stream maker: [-json] KIND CASE
-// FILE.
-func makerArgs(ts *testscript.TestScript, neg bool, cmd string, args []string) (kind stream.Kind, name, file string, asJSON bool) {
+// FILE, where cases lists the kinds each CASE makes.
+func makerArgs(ts *testscript.TestScript, neg bool, cmd string, cases map[string][]stream.Kind, args []string) (kind stream.Kind, name, file string, asJSON bool) {
 	if neg {
 		ts.Fatalf("unsupported: ! %s", cmd)
 	}
@@ -163,7 +146,15 @@ func makerArgs(ts *testscript.TestScript, neg bool, cmd string, args []string) (
 	if len(args) != 3 {
 		ts.Fatalf("usage: %s [-json] KIND CASE FILE", cmd)
 	}
-	return stream.Kind(args[0]), args[1], args[2], asJSON
+	kind, name, file = stream.Kind(args[0]), args[1], args[2]
+	kinds, ok := cases[name]
+	if !ok {
+		ts.Fatalf("%s: unknown case %q", cmd, name)
+	}
+	if !slices.Contains(kinds, kind) {
+		ts.Fatalf("%s: case %s does not apply to %s streams", cmd, name, kind)
+	}
+	return kind, name, file, asJSON
 }
 
 // craft builds the bytes of a crafted stream.

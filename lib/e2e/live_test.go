@@ -12,11 +12,6 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-func init() {
-	scriptCommands["freeport"] = cmdFreePort
-	scriptCommands["sleep"] = cmdSleep
-}
-
 // cmdSleep: sleep DURATION — pauses the script (a Go duration, e.g. 1s).
 func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {

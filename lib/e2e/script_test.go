@@ -15,9 +15,31 @@ var Tools = []string{"frames", "volumes", "fit", "recon", "regscore", "events", 
 
 var binDir string
 
-// scriptCommands are the custom testscript commands; each file that defines
-// some adds them in an init function, so files do not contend for one list.
-var scriptCommands = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+// scriptCommands are the custom testscript commands, all in one list; each
+// is defined in the file of the scripts it serves.
+var scriptCommands = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	// cmds_test.go: records, panics and JSON lines
+	"countrecords": cmdCountRecords,
+	"nopanic":      cmdNoPanic,
+	"isjson":       cmdIsJSON,
+	// auc_test.go: evalroc's --json figures
+	"aucatleast": cmdAUCAtLeast,
+	"aucbeats":   cmdAUCBeats,
+	// faults_test.go: crafted streams, checkpoints and videos; faults
+	"mkstream":  cmdMkStream,
+	"ckptedit":  cmdCkptEdit,
+	"mkvideo":   cmdMkVideo,
+	"asnobody":  cmdAsNobody,
+	"interrupt": cmdInterrupt,
+	"oneline":   cmdOneLine,
+	"notemp":    cmdNoTemp,
+	// bounds_test.go: hostile streams; peak memory
+	"mkhostile": cmdMkHostile,
+	"memrun":    cmdMemRun,
+	// live_test.go: live sources
+	"freeport": cmdFreePort,
+	"sleep":    cmdSleep,
+}
 
 // repoRoot is two levels above this package.
 func repoRoot() string {
