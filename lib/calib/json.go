@@ -5,8 +5,6 @@ package calib
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +13,7 @@ import (
 	"slices"
 
 	"stae/lib/atomicfile"
+	"stae/lib/digest"
 	"stae/lib/fileio"
 )
 
@@ -219,10 +218,10 @@ func LoadDigest(path string) (*Calibration, string, error) {
 		return nil, "", err
 	}
 	defer f.Close()
-	h := sha256.New()
+	h := digest.New()
 	c, err := Read(io.TeeReader(f, h))
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
-	return c, hex.EncodeToString(h.Sum(nil)), nil
+	return c, h.Sum(), nil
 }

@@ -10,9 +10,7 @@ package inspect
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,6 +18,7 @@ import (
 
 	"stae/lib/calib"
 	"stae/lib/container"
+	"stae/lib/digest"
 	"stae/lib/model"
 	"stae/lib/model/checkpoint"
 	"stae/lib/norm"
@@ -86,10 +85,10 @@ func Any(r io.Reader, w io.Writer, o Options) (int, error) {
 	var err error
 	switch kind {
 	case KindCalibration:
-		h := sha256.New()
+		h := digest.New()
 		var c *calib.Calibration
 		if c, err = calib.Read(io.TeeReader(br, h)); err == nil {
-			cv := CalibrationView(c, hex.EncodeToString(h.Sum(nil)))
+			cv := CalibrationView(c, h.Sum())
 			cv.Kind = KindCalibration
 			v = cv
 		}

@@ -26,9 +26,7 @@
 package norm
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +35,7 @@ import (
 	"unicode/utf8"
 
 	"stae/lib/container"
+	"stae/lib/digest"
 	"stae/lib/fileio"
 )
 
@@ -230,10 +229,7 @@ func readPlanes(p []byte) (names []string, std []float64, rest []byte, err error
 }
 
 // Digest is the hex SHA-256 of a statistics file's bytes.
-func Digest(b []byte) string {
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
-}
+func Digest(b []byte) string { return digest.Of(b) }
 
 // ReadFile reads and validates a statistics file, returning it with its
 // Digest.

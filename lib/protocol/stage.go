@@ -5,8 +5,6 @@ package protocol
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"stae/lib/digest"
 )
 
 // OutArg, as an argument of a stage's command, stands for the file the
@@ -86,7 +86,7 @@ type Runner struct {
 // changes the key of its stage and, through their inputs, of the stages
 // after it, and no other.
 func (r *Runner) Key(s Stage) (string, error) {
-	h := sha256.New()
+	h := digest.New()
 	fmt.Fprintf(h, "%q\n", s.Pipe)
 	fmt.Fprintf(h, "stdin %q\n", s.Stdin)
 	for _, in := range s.Inputs {
@@ -103,7 +103,7 @@ func (r *Runner) Key(s Stage) (string, error) {
 		}
 		fmt.Fprintf(h, "tool %q %s\n", argv[0], d)
 	}
-	return hex.EncodeToString(h.Sum(nil))[:16], nil
+	return h.Sum()[:16], nil
 }
 
 func (r *Runner) inputKey(path string) (string, error) {
@@ -145,11 +145,11 @@ func fileDigest(path string) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	h := sha256.New()
+	h := digest.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return h.Sum(), nil
 }
 
 // Run makes each stage's file in turn unless it exists and was made under
