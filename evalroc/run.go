@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 
 	"github.com/urfave/cli/v2"
 
@@ -123,8 +122,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		o := options{truthPath: c.String("truth"), field: field, rocPath: c.String("roc"), strict: c.Bool("strict"), masks: c.String("masks"), plot: c.String("plot")}
 		if c.IsSet("fps") {
 			o.fps = c.Float64("fps")
-			if !goodFPS(o.fps) {
-				return tool.Usagef("--fps %g: want a positive frame rate", o.fps)
+			if err := tool.CheckFPS(o.fps); err != nil {
+				return err
 			}
 		}
 		switch {
@@ -180,15 +179,12 @@ type options struct {
 	fps       float64 // --fps; 0: the stream's, if any
 }
 
-// goodFPS tells a usable frame rate.
-func goodFPS(f float64) bool { return f > 0 && !math.IsInf(f, 0) }
-
 // streamFPS is --fps, else the header's fps parameter, else 0.
 func streamFPS(flag float64, h *stream.Header) float64 {
 	if flag > 0 {
 		return flag
 	}
-	if f, ok := h.ParamFloat("fps"); ok && goodFPS(f) {
+	if f, ok := h.FPS(); ok {
 		return f
 	}
 	return 0

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 
 	"github.com/urfave/cli/v2"
 
@@ -66,8 +65,8 @@ func alarmConfig(c *cli.Context) (alarm.Config, string, float64, map[string]any,
 	var fps float64
 	if c.IsSet("fps") {
 		fps = c.Float64("fps")
-		if math.IsNaN(fps) || math.IsInf(fps, 0) || fps <= 0 {
-			return cfg, "", 0, nil, tool.Usagef("--fps %g: want a positive frame rate", fps)
+		if err := tool.CheckFPS(fps); err != nil {
+			return cfg, "", 0, nil, err
 		}
 	}
 	if cfg.MinFrames < 1 {
@@ -130,7 +129,7 @@ func alarms(ctx context.Context, args []string, cfg alarm.Config, digest string,
 		}
 	}
 	if fps == 0 {
-		if f, ok := r.Header().ParamFloat("fps"); ok && f > 0 && !math.IsInf(f, 0) {
+		if f, ok := r.Header().FPS(); ok {
 			fps = f
 		}
 	}

@@ -53,8 +53,8 @@ func calibrateCommand() *cli.Command {
 				return err
 			}
 			fps := c.Float64("fps")
-			if math.IsNaN(fps) || math.IsInf(fps, 0) || fps <= 0 {
-				return tool.Usagef("--fps %g: want a positive frame rate", fps)
+			if err := tool.CheckFPS(fps); err != nil {
+				return err
 			}
 			return calibrate(c.Context, c.String("out"), fps, c.IsSet("fps"), tau, c.App.Reader)
 		}),
@@ -74,7 +74,7 @@ func calibrate(ctx context.Context, out string, fps float64, fpsSet bool, tau fl
 		return err
 	}
 	if f, ok := r.Header().ParamFloat("fps"); ok && !fpsSet {
-		if math.IsNaN(f) || math.IsInf(f, 0) || f <= 0 {
+		if !stream.ValidFPS(f) {
 			return fmt.Errorf("the stream's fps parameter %v is not a frame rate", f)
 		}
 		fps = f

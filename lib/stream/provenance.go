@@ -242,6 +242,16 @@ func (h *Header) ParamFloat(key string) (float64, bool) {
 	return number(v)
 }
 
+// ValidFPS tells a usable frame rate: above 0 and finite.
+func ValidFPS(f float64) bool { return f > 0 && !math.IsInf(f, 0) }
+
+// FPS returns the footage's frame rate, the fps parameter, when the header
+// carries a usable one.
+func (h *Header) FPS() (float64, bool) {
+	f, ok := h.ParamFloat("fps")
+	return f, ok && ValidFPS(f)
+}
+
 // ParamInts returns a list-of-integers parameter, whichever encoding carried
 // it (evalroc reads the video_frames of event streams made before the
 // per-video records).

@@ -140,6 +140,34 @@ func TestProvenanceCarriedForward(t *testing.T) {
 	}
 }
 
+// TestFPS: a header's frame rate is its latest fps parameter, when that is
+// above 0 and finite.
+func TestFPS(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		params map[string]any
+		want   float64
+		ok     bool
+	}{
+		{"none", nil, 0, false},
+		{"whole", map[string]any{"fps": 25}, 25, true},
+		{"fraction", map[string]any{"fps": 29.97}, 29.97, true},
+		{"zero", map[string]any{"fps": 0}, 0, false},
+		{"negative", map[string]any{"fps": -10.0}, 0, false},
+		{"infinite", map[string]any{"fps": math.Inf(1)}, 0, false},
+		{"not a number", map[string]any{"fps": math.NaN()}, 0, false},
+		{"text", map[string]any{"fps": "25"}, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := NewHeader(KindScore, nil, Stage{Tool: "test", Params: tc.params})
+			got, ok := h.FPS()
+			if ok != tc.ok || ok && got != tc.want {
+				t.Errorf("FPS() = %v, %v; want %v, %v", got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
 // dump is the readable form of a binary stream used in golden files: the
 // hex bytes, 32 a line.
 func dump(b []byte) string {

@@ -110,6 +110,15 @@ func Usagef(format string, args ...any) error {
 	return UsageError{fmt.Errorf(format, args...)}
 }
 
+// CheckFPS refuses, as a usage error, an --fps that is not a usable frame
+// rate (stream.ValidFPS).
+func CheckFPS(fps float64) error {
+	if !stream.ValidFPS(fps) {
+		return Usagef("--fps %g: want a positive frame rate", fps)
+	}
+	return nil
+}
+
 // StdinOnly is action for a command, who, that reads only stdin: an
 // argument is a usage error.
 func StdinOnly(who string, action cli.ActionFunc) cli.ActionFunc {
