@@ -43,6 +43,39 @@ func sample(t testing.TB, withTrain bool) *Checkpoint {
 	return ck
 }
 
+// encoded is ck as Encode writes it.
+func encoded(t testing.TB, ck *Checkpoint) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := ck.Encode(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// saveAndLoad saves ck into a fresh folder, checks that nothing but the
+// checkpoint is left there, and loads it again; it returns what it loaded
+// and the file's bytes.
+func saveAndLoad(t *testing.T, ck *Checkpoint) (*Checkpoint, []byte) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "m.stae")
+	if err := Save(path, ck); err != nil {
+		t.Fatal(err)
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(path)); len(ents) != 1 {
+		t.Errorf("%d files in the folder after saving, want 1", len(ents))
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got, b
+}
+
 func TestRoundTrip(t *testing.T) {
 	for _, withTrain := range []bool{false, true} {
 		name := "weights only"
@@ -51,14 +84,7 @@ func TestRoundTrip(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			ck := sample(t, withTrain)
-			path := filepath.Join(t.TempDir(), "m.stae")
-			if err := Save(path, ck); err != nil {
-				t.Fatal(err)
-			}
-			got, err := Load(path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			got, _ := saveAndLoad(t, ck)
 			if got.Digest != ck.Digest || len(got.Digest) != 16 {
 				t.Errorf("digest %q after load, %q after save", got.Digest, ck.Digest)
 			}
@@ -66,21 +92,12 @@ func TestRoundTrip(t *testing.T) {
 			if !reflect.DeepEqual(got, ck) {
 				t.Errorf("loaded checkpoint differs from the saved one")
 			}
-			// Nothing but the checkpoint is left in the folder.
-			ents, _ := os.ReadDir(filepath.Dir(path))
-			if len(ents) != 1 {
-				t.Errorf("%d files in the folder after saving, want 1", len(ents))
-			}
 		})
 	}
 }
 
 func TestRefusals(t *testing.T) {
-	var good bytes.Buffer
-	if err := sample(t, true).Encode(&good); err != nil {
-		t.Fatal(err)
-	}
-	b := good.Bytes()
+	b := encoded(t, sample(t, true))
 	future := append([]byte{}, b...)
 	binary.LittleEndian.PutUint32(future[8:], 3)
 	flipped := append([]byte{}, b...)

@@ -20,11 +20,7 @@ func FuzzDecode(f *testing.F) {
 		if i == 2 {
 			ck = withSections(f, false, true, true)
 		}
-		var b bytes.Buffer
-		if err := ck.Encode(&b); err != nil {
-			f.Fatal(err)
-		}
-		good := b.Bytes()
+		good := encoded(f, ck)
 		f.Add(good, false)
 		f.Add(good[:len(good)/2], false)
 		// Seeds whose checksum the fuzzer keeps right (fixCRC), so that
@@ -79,14 +75,7 @@ func TestFirstEpochInterrupted(t *testing.T) {
 	}
 	got.History.BestValLoss = 0.3
 	ck.History.BestValLoss = 0.3
-	var a, b bytes.Buffer
-	if err := got.Encode(&a); err != nil {
-		t.Fatal(err)
-	}
-	if err := ck.Encode(&b); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+	if !bytes.Equal(encoded(t, got), encoded(t, ck)) {
 		t.Errorf("loaded first-epoch checkpoint differs from the saved one")
 	}
 }

@@ -35,12 +35,9 @@ func TestLayoutUnchanged(t *testing.T) {
 	for _, withTrain := range []bool{false, true} {
 		c := sample(t, withTrain)
 		old := legacy(t, c)
-		var got bytes.Buffer
-		if err := c.Encode(&got); err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got.Bytes(), old) {
-			t.Fatalf("train %v: encoding changed (%d bytes, legacy %d)", withTrain, got.Len(), len(old))
+		got := encoded(t, c)
+		if !bytes.Equal(got, old) {
+			t.Fatalf("train %v: encoding changed (%d bytes, legacy %d)", withTrain, len(got), len(old))
 		}
 		back, err := Decode(old)
 		if err != nil {

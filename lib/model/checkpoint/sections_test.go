@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -67,17 +66,9 @@ func TestSectionsRoundTrip(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ck := withSections(t, c.train, c.st, c.cal)
-			path := filepath.Join(t.TempDir(), "m.stae")
-			if err := Save(path, ck); err != nil {
-				t.Fatal(err)
-			}
-			b, _ := os.ReadFile(path)
+			got, b := saveAndLoad(t, ck)
 			if v := binary.LittleEndian.Uint32(b[8:]); v != c.wantVersion {
 				t.Errorf("version %d, want %d", v, c.wantVersion)
-			}
-			got, err := Load(path)
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got.Digest != ck.Digest {
 				t.Errorf("digest %q after load, %q after save", got.Digest, ck.Digest)
@@ -95,11 +86,7 @@ func TestSectionsRoundTrip(t *testing.T) {
 					t.Errorf("calibration after load %s, saved %s", a, b)
 				}
 			}
-			var again bytes.Buffer
-			if err := got.Encode(&again); err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(again.Bytes(), b) {
+			if !bytes.Equal(encoded(t, got), b) {
 				t.Errorf("re-encoding the loaded checkpoint changed its bytes")
 			}
 		})
@@ -153,11 +140,7 @@ func TestLoadFromModel(t *testing.T) {
 }
 
 func TestSectionRefusals(t *testing.T) {
-	var good bytes.Buffer
-	if err := withSections(t, false, true, true).Encode(&good); err != nil {
-		t.Fatal(err)
-	}
-	b := good.Bytes()
+	b := encoded(t, withSections(t, false, true, true))
 	asV1 := bytes.Clone(b)
 	binary.LittleEndian.PutUint32(asV1[8:], 1)
 	for _, c := range []struct {
