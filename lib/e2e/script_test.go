@@ -18,13 +18,12 @@ var binDir string
 // scriptCommands are the custom testscript commands, all in one list; each
 // is defined in the file of the scripts it serves.
 var scriptCommands = map[string]func(ts *testscript.TestScript, neg bool, args []string){
-	// cmds_test.go: records, panics and JSON lines
+	// cmds_test.go: what a tool wrote
 	"countrecords": cmdCountRecords,
 	"nopanic":      cmdNoPanic,
 	"isjson":       cmdIsJSON,
-	// auc_test.go: evalroc's --json figures
-	"aucatleast": cmdAUCAtLeast,
-	"aucbeats":   cmdAUCBeats,
+	"aucatleast":   cmdAUCAtLeast,
+	"aucbeats":     cmdAUCBeats,
 	// faults_test.go: crafted streams, checkpoints and videos; faults
 	"mkstream":  cmdMkStream,
 	"ckptedit":  cmdCkptEdit,
