@@ -16,15 +16,18 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+// demo is the tool the tests build: demo, with stdin, stdout, stderr and
+// flags as given.
+func demo(stdin string, stdout, stderr io.Writer, flags ...cli.Flag) *cli.App {
+	app := NewApp("demo", "a demo tool", "Does nothing.", strings.NewReader(stdin), stdout, stderr)
+	app.Flags = flags
+	return app
+}
+
 // argsApp is shaped like frames: SOURCE arguments, value and bool flags,
 // a binary stream on stdout, and a `mean` subcommand with a required flag.
 func argsApp(stdout, stderr *bytes.Buffer, got *string) *cli.App {
-	app := NewApp("demo", "a demo tool", "Does nothing.", strings.NewReader(""), stdout, stderr)
-	app.Flags = []cli.Flag{
-		&cli.StringFlag{Name: "size", Value: "227", Usage: "frame size"},
-		JSONFlag,
-		QuietFlag,
-	}
+	app := demo("", stdout, stderr, &cli.StringFlag{Name: "size", Value: "227", Usage: "frame size"}, JSONFlag, QuietFlag)
 	app.Action = func(c *cli.Context) error {
 		*got = strings.Join([]string{"size=" + c.String("size"), "json=" + bstr(c.Bool("json")), "quiet=" + bstr(c.Bool("quiet")), "args=" + strings.Join(c.Args().Slice(), ",")}, " ")
 		return nil

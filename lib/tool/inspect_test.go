@@ -20,14 +20,12 @@ const scores = `{"magic":"stae","version":1,"kind":"score","provenance":[{"tool"
 // demoApp is shaped like frames and evalroc: positional SOURCE arguments, a
 // required flag, an optional one without a default, and inspect.
 func demoApp(stdin string, stdout, stderr *bytes.Buffer, ran *[]string) *cli.App {
-	app := NewApp("demo", "a demo tool", "Does nothing.", strings.NewReader(stdin), stdout, stderr)
-	app.ArgsUsage = "SOURCE..."
-	app.Flags = []cli.Flag{
+	app := demo(stdin, stdout, stderr,
 		&cli.StringFlag{Name: "truth", Required: true, Usage: "truth file"},
 		&cli.StringFlag{Name: "roc", Usage: "ROC file"},
 		&cli.IntFlag{Name: "size", Value: 227, Usage: "frame size"},
-		JSONFlag,
-	}
+		JSONFlag)
+	app.ArgsUsage = "SOURCE..."
 	app.Action = func(c *cli.Context) error {
 		*ran = append(*ran, c.Args().Slice()...)
 		return nil

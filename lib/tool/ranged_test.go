@@ -12,11 +12,7 @@ import (
 )
 
 func rangedApp(stdout, stderr *bytes.Buffer, got *string) *cli.App {
-	app := NewApp("demo", "a demo tool", "Does nothing.", strings.NewReader(""), stdout, stderr)
-	app.Flags = []cli.Flag{
-		IntFlag("length", 10, 1, 1000, "frames", "t"),
-		FloatFlag("scale", 1, 0.01, 4, "factor"),
-	}
+	app := demo("", stdout, stderr, IntFlag("length", 10, 1, 1000, "frames", "t"), FloatFlag("scale", 1, 0.01, 4, "factor"))
 	app.Action = func(c *cli.Context) error {
 		*got = c.String("length") + " " + c.String("scale")
 		if c.Int("length") == 0 || c.Float64("scale") == 0 {
@@ -78,7 +74,7 @@ func TestHelpIntoFullDevice(t *testing.T) {
 	defer full.Close()
 	for _, arg := range []string{"--help", "--version"} {
 		var stderr bytes.Buffer
-		app := NewApp("demo", "a demo tool", "Does nothing.", strings.NewReader(""), full, &stderr)
+		app := demo("", full, &stderr)
 		app.Action = func(*cli.Context) error { return nil }
 		code := Run(context.Background(), app, []string{"demo", arg}, &stderr)
 		if code != ExitFail || !strings.HasPrefix(stderr.String(), "demo: writing stdout: ") || strings.Count(stderr.String(), "\n") != 1 {
