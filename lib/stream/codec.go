@@ -90,7 +90,7 @@ type (
 		Regions []Region `json:"regions,omitempty"`
 	}
 	jsonScore struct {
-		Video       string  `json:"video"`
+		Video       string   `json:"video"`
 		Frame       int      `json:"frame"`
 		T           *float64 `json:"t,omitempty"`
 		Error       float64  `json:"error"`
