@@ -287,7 +287,10 @@ func readVideo(ctx context.Context, c Clip, opt Options, send func(job) bool) er
 			if n == 0 {
 				start = time.Now()
 			}
-			j.timed, j.t = true, time.Since(start).Seconds()
+			j.timed, j.t = true, 0
+			if n > 0 {
+				j.t = time.Since(start).Seconds()
+			}
 		} else {
 			j.timed, j.t = clock.next(vc.Get(gocv.VideoCapturePosMsec) / 1000)
 		}
