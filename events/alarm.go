@@ -147,13 +147,14 @@ func alarms(ctx context.Context, args []string, cfg alarm.Config, digest string,
 	if err != nil {
 		return err
 	}
+	timed := false // the last score carried its time
 	write := func(video string, ev alarm.Event) error {
 		rec := &stream.Event{Video: video, Start: ev.Start, End: ev.End, Deepest: ev.Peak,
 			Regularity: 1 - ev.PeakScore, Persistence: ev.PeakScore - cfg.On}
 		if ev.Kind == alarm.Open {
 			rec.State = stream.EventOpen
 		}
-		if fps > 0 {
+		if fps > 0 || timed {
 			rec.Timed, rec.StartS, rec.EndS = true, ev.StartTime, ev.EndTime
 		}
 		return w.WriteFlush(rec)
@@ -162,10 +163,16 @@ func alarms(ctx context.Context, args []string, cfg alarm.Config, digest string,
 	for vr.NextVideo() {
 		last := -1
 		for s, ok := vr.Next(); ok; s, ok = vr.Next() {
+			// The source's time when the scores carry it, else the
+			// frame's number over the frame rate.
 			t := 0.0
-			if fps > 0 {
+			switch {
+			case s.Timed:
+				t = s.T
+			case fps > 0:
 				t = float64(s.Frame) / fps
 			}
+			timed = s.Timed
 			ev, ok, err := d.Push(s.Frame, t, s.Abnormality)
 			if err != nil {
 				return fmt.Errorf("video %s: %w", vr.Video(), err)

@@ -120,9 +120,20 @@ func (f *finder) video(video string, scores []*stream.Score) error {
 	if err != nil {
 		return fmt.Errorf("video %s: %w", video, err)
 	}
+	// The frames' times, when every score carries one.
+	times := map[int]float64{}
+	for _, s := range scores {
+		if s.Timed {
+			times[s.Frame] = s.T
+		}
+	}
 	for _, e := range evs {
-		if err := f.w.Write(&stream.Event{Video: video, Start: e.Start, End: e.End,
-			Deepest: e.Deepest, Regularity: e.Regularity, Persistence: e.Persistence}); err != nil {
+		rec := &stream.Event{Video: video, Start: e.Start, End: e.End,
+			Deepest: e.Deepest, Regularity: e.Regularity, Persistence: e.Persistence}
+		if len(times) == len(scores) {
+			rec.Timed, rec.StartS, rec.EndS = true, times[e.Start], times[e.End]
+		}
+		if err := f.w.Write(rec); err != nil {
 			return err
 		}
 	}

@@ -44,6 +44,16 @@
 //
 //	   The header records the frame rate (fps) of the first clip, a video's or
 //	   stream's own; image folders have none unless --fps is given (it overrides).
+//	   Each frame record carries its time in seconds (t): a video file's timestamp
+//	   from its container, a live source's capture clock from its first frame, and
+//	   for an image folder its number over --fps (no time without --fps). Later
+//	   stages carry it to errors, scores and alarms.
+//
+//	   --pictures keeps each source frame, before resizing and normalisation, in
+//	   its record as a JPEG (an image folder's JPEG files as they are, anything
+//	   else at quality 90): recon --overlay then draws the heat over the original
+//	   pixels. It adds the pictures' size to the stream (about 10 KB a frame for
+//	   UCSD Ped2's 360x240).
 //
 //	   INPUT:  SOURCE arguments (files, folders, -, /dev/videoN, stream URLs)
 //	   OUTPUT: frame stream on stdout (msgpack, or NDJSON with --json);
@@ -60,6 +70,9 @@
 //	      # UCSD Ped2's test set at the paper's 227x227, unnormalised, as JSON
 //	      # (a SOURCE: a video file, an image folder, or a dataset of clips)
 //	      frames --json data/UCSDped2/Test | head -2
+//
+//	      # keep the original pictures for overlays a person reads
+//	      frames --stats stats.bin --pictures data/Test/Test004 | volumes | recon --model model.stae --overlay test004.mp4 > errors
 //
 //	      # appearance and frame differences, two planes a frame
 //	      frames mean --out stats.bin --size 67 --channels gray,diff data/Train
@@ -81,6 +94,7 @@
 //	   --channels value  planes of each frame, comma-separated: gray (appearance), diff (x_t - x_{t-1}), flow (Farneback dx, dy); with --stats, the statistics' channels unless given (default: "gray")
 //	   --preset value    settings given at once, each overridden by its own flag (cpu: --size 67; paper: --size 227) (default: "paper")
 //	   --fps value       frame rate to record in the header (default: a video's or stream's own; unknown for image folders) (default: 0)
+//	   --pictures        keep each source frame as a JPEG in its record, for recon --overlay over the original pixels (default: false)
 //	   --json            write newline-delimited JSON instead of msgpack (default: false)
 //	   --quiet, -q       no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere) (default: false)
 //	   --help, -h        show help

@@ -55,6 +55,16 @@ live read.
 
 The header records the frame rate (fps) of the first clip, a video's or
 stream's own; image folders have none unless --fps is given (it overrides).
+Each frame record carries its time in seconds (t): a video file's timestamp
+from its container, a live source's capture clock from its first frame, and
+for an image folder its number over --fps (no time without --fps). Later
+stages carry it to errors, scores and alarms.
+
+--pictures keeps each source frame, before resizing and normalisation, in
+its record as a JPEG (an image folder's JPEG files as they are, anything
+else at quality 90): recon --overlay then draws the heat over the original
+pixels. It adds the pictures' size to the stream (about 10 KB a frame for
+UCSD Ped2's 360x240).
 
 INPUT:  SOURCE arguments (files, folders, -, /dev/videoN, stream URLs)
 OUTPUT: frame stream on stdout (msgpack, or NDJSON with --json);
@@ -71,6 +81,9 @@ EXAMPLES:
    # UCSD Ped2's test set at the paper's 227x227, unnormalised, as JSON
    # (a SOURCE: a video file, an image folder, or a dataset of clips)
    frames --json data/UCSDped2/Test | head -2
+
+   # keep the original pictures for overlays a person reads
+   frames --stats stats.bin --pictures data/Test/Test004 | volumes | recon --model model.stae --overlay test004.mp4 > errors
 
    # appearance and frame differences, two planes a frame
    frames mean --out stats.bin --size 67 --channels gray,diff data/Train
@@ -125,9 +138,9 @@ func grayOnly(chs []motion.Channel) bool { return len(chs) == 1 && chs[0] == mot
 // the stillest frame of every video, which per-video scaling and temporal
 // smoothing then read as a fact about the video. It costs one frame of
 // delay at the start of each video.
-func decodePlanes(ctx context.Context, clips []video.Clip, w, h int, chs []motion.Channel, stdin io.Reader, emit func(f video.Frame, planes []float32) error) error {
+func decodePlanes(ctx context.Context, clips []video.Clip, w, h int, chs []motion.Channel, pictures bool, stdin io.Reader, emit func(f video.Frame, planes []float32) error) error {
 	opt := decodeOptions(w, h)
-	opt.Stdin = stdin
+	opt.Stdin, opt.Pictures = stdin, pictures
 	if grayOnly(chs) {
 		return video.Decode(ctx, clips, opt, func(f video.Frame) error { return emit(f, f.Data) })
 	}
@@ -202,6 +215,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		channelsFlag("planes of each frame, comma-separated: gray (appearance), diff (x_t - x_{t-1}), flow (Farneback dx, dy); with --stats, the statistics' channels unless given"),
 		tool.NewPresetFlag("paper", presets),
 		&cli.Float64Flag{Name: "fps", Usage: "frame rate to record in the header (default: a video's or stream's own; unknown for image folders)"},
+		&cli.BoolFlag{Name: "pictures", Usage: "keep each source frame as a JPEG in its record, for recon --overlay over the original pixels"},
 		tool.JSONFlag,
 		tool.QuietFlag,
 	}
@@ -237,7 +251,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				return tool.Usagef("--channels %s differs from the %s of --stats %s", motion.Format(chs), motion.Format(statsChs), p)
 			}
 		}
-		return extract(c.Context, args, sources, w, h, chs, stats, digest, fps, c.Bool("json"), c.Bool("quiet"), stdin, stdout, stderr)
+		return extract(c.Context, args, sources, extraction{w: w, h: h, chs: chs, stats: stats, digest: digest, fps: fps, pictures: c.Bool("pictures")},
+			c.Bool("json"), c.Bool("quiet"), stdin, stdout, stderr)
 	}
 	app.Commands = []*cli.Command{{
 		Name:        "mean",
@@ -322,7 +337,18 @@ func resolve(sources []string) ([]video.Clip, int, error) {
 	return clips, total, nil
 }
 
-func extract(ctx context.Context, args, sources []string, w, h int, chs []motion.Channel, stats *norm.Stats, digest string, fps float64, asJSON, quiet bool, stdin io.Reader, stdout, stderr io.Writer) error {
+// extraction is what frames makes of its sources.
+type extraction struct {
+	w, h     int
+	chs      []motion.Channel
+	stats    *norm.Stats // nil: not normalised
+	digest   string      // the statistics file's sha256
+	fps      float64     // --fps, or 0
+	pictures bool        // keep each source frame as a JPEG
+}
+
+func extract(ctx context.Context, args, sources []string, x extraction, asJSON, quiet bool, stdin io.Reader, stdout, stderr io.Writer) error {
+	w, h, chs, stats, digest, fps := x.w, x.h, x.chs, x.stats, x.digest, x.fps
 	clips, total, err := resolve(sources)
 	if err != nil {
 		return err
@@ -363,7 +389,7 @@ func extract(ctx context.Context, args, sources []string, w, h int, chs []motion
 	meter := progress.New(stderr, "frames", "frames", total, quiet)
 	shape := desc.Shape()
 	current, firstID := "", ""
-	err = decodePlanes(ctx, clips, w, h, chs, stdin, func(f video.Frame, data []float32) error {
+	err = decodePlanes(ctx, clips, w, h, chs, x.pictures, stdin, func(f video.Frame, data []float32) error {
 		if f.Video != current {
 			current = f.Video
 			if sw == nil {
@@ -380,7 +406,11 @@ func extract(ctx context.Context, args, sources []string, w, h int, chs []motion
 				return fmt.Errorf("%s frame %d: %w", f.Video, f.Index, err)
 			}
 		}
-		if err := sw.Write(&stream.Frame{Video: f.Video, Frame: f.Index, Shape: shape, Data: data}); err != nil {
+		rec := &stream.Frame{Video: f.Video, Frame: f.Index, Shape: shape, Data: data, Timed: f.Timed, T: f.T, Picture: f.Picture}
+		if !f.Timed && desc.FPS > 0 && f.FPS == 0 {
+			rec.Timed, rec.T = true, float64(f.Index)/desc.FPS // an image folder at --fps
+		}
+		if err := sw.Write(rec); err != nil {
 			return err
 		}
 		if live {
@@ -413,7 +443,7 @@ func mean(ctx context.Context, sources []string, w, h int, chs []motion.Channel,
 	}
 	acc := norm.NewAccumulator(w, h, planeNames(chs)...)
 	meter := progress.New(stderr, "frames mean", "frames", total, quiet)
-	err = decodePlanes(ctx, clips, w, h, chs, stdin, func(_ video.Frame, data []float32) error {
+	err = decodePlanes(ctx, clips, w, h, chs, false, stdin, func(_ video.Frame, data []float32) error {
 		meter.Add(1)
 		return acc.Add(data)
 	})

@@ -32,9 +32,10 @@
 //	   pixels when frames recorded the source's size (else the model's; the
 //	   header's regions_grid says which grid).
 //
-//	   --overlay draws each frame at the source's size and aspect: the normalised
-//	   frame stretched to black..white (not the original pixels), its error map as
-//	   heat on one scale per video, the --regions boxes outlined in cyan, and a
+//	   --overlay draws each frame at the source's size and aspect: the source
+//	   frame itself when the stream carries its picture (frames --pictures), else
+//	   the normalised frame stretched to black..white; its error map as heat on
+//	   one scale per video, the --regions boxes outlined in cyan, and a
 //	   colour bar along the bottom from 0 to the video's largest squared error. A
 //	   name without extension (or an existing folder) is a folder of PNGs, written
 //	   whole; .mp4, .m4v, .mov (mp4v), .avi, .mkv (MJPG) one video file at the

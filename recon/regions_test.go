@@ -5,6 +5,9 @@
 package main
 
 import (
+	"bytes"
+	"image"
+	"image/png"
 	"path/filepath"
 	"testing"
 
@@ -92,5 +95,46 @@ func TestOverlayAtSourceSize(t *testing.T) {
 		if b := img.Bounds(); b.Dx() != 360 || b.Dy() != 240 {
 			t.Errorf("%s is %dx%d, want the source's 360x240", name, b.Dx(), b.Dy())
 		}
+	}
+}
+
+// With the source's pictures in the stream (frames --pictures), the heat
+// lies over the original pixels: where the error is zero the overlay is
+// the picture itself; the error and time of each record are unchanged
+// by the pictures.
+func TestOverlayOverTheSourcePicture(t *testing.T) {
+	photo := image.NewRGBA(image.Rect(0, 0, 36, 24))
+	for i := 0; i < len(photo.Pix); i += 4 {
+		copy(photo.Pix[i:], []byte{200, 40, 40, 255}) // a red scene
+	}
+	var pic bytes.Buffer
+	if err := png.Encode(&pic, photo); err != nil {
+		t.Fatal(err)
+	}
+	p := map[string]any{"width": side, "height": side, "normalised": true, "stats_digest": "abc",
+		"length": 1, "strides": []int{1}, "hop": 1, "source_width": 36, "source_height": 24}
+	h := streamtest.Header(stream.KindVolume, "volumes", p)
+	h.Version = stream.VersionWindows
+	var recs []stream.Record
+	for f := range 2 {
+		data := make([]float32, side*side) // zero error, but in the frame's middle
+		data[side*side/2] = 3
+		recs = append(recs, &stream.Frame{Video: "A", Frame: f, Shape: []int{side, side}, Data: data,
+			Timed: true, T: 0.5 * float64(f), Picture: pic.Bytes()},
+			&stream.Window{Video: "A", Frames: []int{f}})
+	}
+	dir := filepath.Join(t.TempDir(), "heat")
+	got, stderr, code := runRecon(t, streamtest.Encode(t, h, false, recs...), "--baseline", "--overlay", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for i, e := range got {
+		if !e.Timed || e.T != 0.5*float64(i) || e.Error != 9 {
+			t.Errorf("frame %d: time %v (timed %v), error %v; want %v, 9", e.Frame, e.T, e.Timed, e.Error, 0.5*float64(i))
+		}
+	}
+	img := rendertest.ReadPNG(t, filepath.Join(dir, "A", "000000.png"))
+	if r, g, b, _ := img.At(2, 2).RGBA(); r>>8 != 200 || g>>8 != 40 || b>>8 != 40 {
+		t.Errorf("a corner without error is %d,%d,%d, want the picture's 200,40,40", r>>8, g>>8, b>>8)
 	}
 }

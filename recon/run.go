@@ -42,9 +42,10 @@ the frame's shorter side), as boxes {x, y, w, h, error} in the source's
 pixels when frames recorded the source's size (else the model's; the
 header's regions_grid says which grid).
 
---overlay draws each frame at the source's size and aspect: the normalised
-frame stretched to black..white (not the original pixels), its error map as
-heat on one scale per video, the --regions boxes outlined in cyan, and a
+--overlay draws each frame at the source's size and aspect: the source
+frame itself when the stream carries its picture (frames --pictures), else
+the normalised frame stretched to black..white; its error map as heat on
+one scale per video, the --regions boxes outlined in cyan, and a
 colour bar along the bottom from 0 to the video's largest squared error. A
 name without extension (or an existing folder) is a folder of PNGs, written
 whole; .mp4, .m4v, .mov (mp4v), .avi, .mkv (MJPG) one video file at the
@@ -179,6 +180,8 @@ type recon struct {
 	meter *progress.Meter
 	video string       // the video being reconstructed
 	accs  map[int]*acc // its frames' errors so far
+	// source: its frames' times and pictures, as the volumes gave them
+	source map[int]sourceFrame
 	// written: the video's frames up to this one are written (writeFinal)
 	written int
 	px      int // pixels of a plane
@@ -189,6 +192,14 @@ type recon struct {
 	st        *model.Stages  // each frame encoded once (once.go)
 	perVolume bool           // every volume through the whole net, as before once.go
 	enc       frameCache     // st's encoded frames of the current video
+}
+
+// sourceFrame is what a frame's volumes say of its source: its time, and
+// its picture (frames --pictures) for --overlay.
+type sourceFrame struct {
+	timed   bool
+	t       float64
+	picture []byte
 }
 
 // acc gathers one frame's errors from the windows covering it.
@@ -368,15 +379,28 @@ func (r *recon) process(vs []*stream.Volume) error {
 	return ferr
 }
 
-// enter writes out the video before v's when v starts another.
+// enter writes out the video before v's when v starts another, and notes
+// the times and pictures of v's frames.
 func (r *recon) enter(v *stream.Volume) error {
-	if v.Video == r.video {
-		return nil
+	if v.Video != r.video {
+		if err := r.flush(); err != nil {
+			return err
+		}
+		r.video, r.written, r.source = v.Video, -1, map[int]sourceFrame{}
 	}
-	if err := r.flush(); err != nil {
-		return err
+	for i, fn := range v.Frames {
+		if _, ok := r.source[fn]; ok || fn <= r.written {
+			continue
+		}
+		var sf sourceFrame
+		if v.Times != nil {
+			sf.timed, sf.t = true, v.Times[i]
+		}
+		if v.Pictures != nil && r.overlay != nil {
+			sf.picture = v.Pictures[i]
+		}
+		r.source[fn] = sf
 	}
-	r.video, r.written = v.Video, -1
 	return nil
 }
 
@@ -486,7 +510,8 @@ func (r *recon) writeFrames(limit int) error {
 	errMax := 0.0 // one heat scale per video keeps its frames comparable
 	for _, f := range frames {
 		a := r.accs[f]
-		rec := &stream.Error{Video: r.video, Frame: f, Error: a.sum / float64(a.n)}
+		sf := r.source[f]
+		rec := &stream.Error{Video: r.video, Frame: f, Error: a.sum / float64(a.n), Timed: sf.timed, T: sf.t}
 		if a.m != nil {
 			inv := 1 / float32(a.n)
 			for j := range a.m {
@@ -530,6 +555,13 @@ func (r *recon) writeFrames(limit int) error {
 			a := r.accs[f]
 			p := render.Picture{Gray: render.Tensor{Shape: r.shape, Data: a.x}, Err: render.Tensor{Shape: r.shape, Data: a.m},
 				Width: r.srcW, Height: r.srcH}
+			if pic := r.source[f].picture; pic != nil {
+				photo, err := render.DecodePhoto(pic)
+				if err != nil {
+					return fmt.Errorf("%s frame %d: its picture: %w", r.video, f, err)
+				}
+				p.Photo = photo
+			}
 			for _, b := range a.boxes {
 				p.Boxes = append(p.Boxes, image.Rect(b.X, b.Y, b.X+b.W, b.Y+b.H))
 			}
@@ -544,6 +576,11 @@ func (r *recon) writeFrames(limit int) error {
 	}
 	for _, f := range frames {
 		delete(r.accs, f)
+	}
+	for f := range r.source {
+		if f <= limit {
+			delete(r.source, f)
+		}
 	}
 	return nil
 }

@@ -112,6 +112,17 @@ func errorOf(rec stream.Record) float64 {
 	return math.NaN()
 }
 
+// timeOf is an error or score record's time, when it carries one.
+func timeOf(rec stream.Record) (bool, float64) {
+	switch x := rec.(type) {
+	case *stream.Error:
+		return x.Timed, x.T
+	case *stream.Score:
+		return x.Timed, x.T
+	}
+	return false, 0
+}
+
 // ema is the causal smoothing of calibrated scoring: an exponential moving
 // average with time constant tau frames,
 //
@@ -209,7 +220,9 @@ func (l *live) score(ctx context.Context, args []string, asJSON bool, stdin io.R
 			_, frame, _ := position(rec)
 			e := sm.next(errorOf(rec))
 			a := l.c.Rank(e)
-			if err := w.WriteFlush(&stream.Score{Video: vr.Video(), Frame: frame, Error: e, Abnormality: a, Regularity: 1 - a}); err != nil {
+			timed, t := timeOf(rec)
+			if err := w.WriteFlush(&stream.Score{Video: vr.Video(), Frame: frame, Error: e, Abnormality: a, Regularity: 1 - a,
+				Timed: timed, T: t}); err != nil {
 				return err
 			}
 		}

@@ -117,13 +117,12 @@ func score(ctx context.Context, args []string, norm metrics.Scaling, sigma float
 func (s *scorer) video(video string, recs []stream.Record) error {
 	frames := make([]int, len(recs))
 	errs := make([]float64, len(recs))
+	timed := make([]bool, len(recs))
+	times := make([]float64, len(recs))
 	for i, rec := range recs {
-		switch x := rec.(type) {
-		case *stream.Error:
-			frames[i], errs[i] = x.Frame, x.Error
-		case *stream.Score:
-			frames[i], errs[i] = x.Frame, x.Error
-		}
+		_, frames[i], _ = position(rec)
+		errs[i] = errorOf(rec)
+		timed[i], times[i] = timeOf(rec)
 	}
 	if s.sigma > 0 {
 		errs = metrics.GaussianSmooth(errs, s.sigma)
@@ -136,7 +135,8 @@ func (s *scorer) video(video string, recs []stream.Record) error {
 		fmt.Fprintf(s.stderr, "regscore: note: %s: error is %g in all %s; regularity 1 everywhere\n", video, errs[0], english.Frames(len(errs)))
 	}
 	for i, f := range frames {
-		if err := s.w.Write(&stream.Score{Video: video, Frame: f, Error: errs[i], Abnormality: abn[i], Regularity: reg[i]}); err != nil {
+		if err := s.w.Write(&stream.Score{Video: video, Frame: f, Error: errs[i], Abnormality: abn[i], Regularity: reg[i],
+			Timed: timed[i], T: times[i]}); err != nil {
 			return err
 		}
 	}

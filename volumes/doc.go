@@ -27,6 +27,15 @@
 //	   span of frames is held at a time; a video shorter than a window yields no
 //	   volume for that stride, and a note on stderr says so.
 //
+//	   The stream carries each frame once (stream form version 2): a frame record
+//	   (with its time and picture when frames gave them), then a window record
+//	   for each volume that ends on it, naming its frames by number; at strides
+//	   1,2,3 it is about the size of the frame stream, where copying every frame
+//	   into each volume that holds it is up to 30 times larger. fit, recon and
+//	   inspect read either form and see the same volumes. --expand writes that
+//	   older form (each volume whole, no times or pictures), for tools that
+//	   predate version 2; windows spanning more than 1024 frames need it.
+//
 //	   INPUT:  frame stream (msgpack or NDJSON)
 //	   OUTPUT: volume stream (msgpack, or NDJSON with --json)
 //
@@ -34,8 +43,11 @@
 //	      # the paper's training volumes: strides 1, 2 and 3
 //	      frames --stats stats.bin data/Train | volumes --strides 1,2,3 > train.volumes
 //
-//	      # test volumes, one per frame position, viewed as JSON
+//	      # test volumes viewed as JSON: frame records, then each window's frame numbers
 //	      frames data/Test | volumes --json | head -3
+//
+//	      # each volume whole, its frames' data in it
+//	      frames data/Test | volumes --expand --json | head -1
 //
 //	   EXIT STATUS:
 //	      0  success
@@ -50,6 +62,7 @@
 //	   --length value, -t value  frames per volume (T), 1 to 1000 (default: 10)
 //	   --strides value           comma-separated skip strides, e.g. 1,2,3; each 1 to 1000 (default: "1")
 //	   --hop value               frames between the first frames of consecutive windows, 1 to 1048576 (default: 1)
+//	   --expand                  write each volume whole, its frames copied into it (the stream form before version 2: no times or pictures) (default: false)
 //	   --json                    write newline-delimited JSON instead of msgpack (default: false)
 //	   --quiet, -q               no progress or notes on stderr (progress: a bar on a terminal, a line every $STAE_PROGRESS_EVERY, default 3s, elsewhere) (default: false)
 //	   --help, -h                show help

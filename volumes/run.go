@@ -33,6 +33,15 @@ Volumes are written in the order of their last frame, so only one window's
 span of frames is held at a time; a video shorter than a window yields no
 volume for that stride, and a note on stderr says so.
 
+The stream carries each frame once (stream form version 2): a frame record
+(with its time and picture when frames gave them), then a window record
+for each volume that ends on it, naming its frames by number; at strides
+1,2,3 it is about the size of the frame stream, where copying every frame
+into each volume that holds it is up to 30 times larger. fit, recon and
+inspect read either form and see the same volumes. --expand writes that
+older form (each volume whole, no times or pictures), for tools that
+predate version 2; windows spanning more than 1024 frames need it.
+
 INPUT:  frame stream (msgpack or NDJSON)
 OUTPUT: volume stream (msgpack, or NDJSON with --json)
 
@@ -40,8 +49,11 @@ EXAMPLES:
    # the paper's training volumes: strides 1, 2 and 3
    frames --stats stats.bin data/Train | volumes --strides 1,2,3 > train.volumes
 
-   # test volumes, one per frame position, viewed as JSON
-   frames data/Test | volumes --json | head -3`
+   # test volumes viewed as JSON: frame records, then each window's frame numbers
+   frames data/Test | volumes --json | head -3
+
+   # each volume whole, its frames' data in it
+   frames data/Test | volumes --expand --json | head -1`
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := tool.NewApp("volumes", "cut a frame stream into volumes of T frames", description, stdin, stdout, stderr)
@@ -49,6 +61,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		tool.IntFlag("length", 10, 1, maxLength, fmt.Sprintf("frames per volume (T), 1 to %d", maxLength), "t"),
 		&cli.StringFlag{Name: "strides", Value: "1", Usage: fmt.Sprintf("comma-separated skip strides, e.g. 1,2,3; each 1 to %d", maxStride)},
 		tool.IntFlag("hop", 1, 1, maxHop, fmt.Sprintf("frames between the first frames of consecutive windows, 1 to %d", maxHop)),
+		&cli.BoolFlag{Name: "expand", Usage: "write each volume whole, its frames copied into it (the stream form before version 2: no times or pictures)"},
 		tool.JSONFlag,
 		tool.QuietFlag,
 	}
@@ -66,7 +79,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 				return err
 			}
 		}
-		return cut(c.Context, args, spec, c.Bool("json"), c.Bool("quiet"), stdin, stdout, stderr)
+		return cut(c.Context, args, spec, c.Bool("expand"), c.Bool("json"), c.Bool("quiet"), stdin, stdout, stderr)
 	})
 	app.Commands = append(app.Commands, tool.InspectCommand())
 	return tool.Run(ctx, app, args, stderr)
@@ -117,22 +130,29 @@ type cutter struct {
 	next   int                   // the frame number expected next
 	shape  []int                 // [H, W] of the stream's frames
 	recent map[int]*stream.Frame // frame number -> frame, last MaxSpan only
+	expand bool                  // volumes whole, not frames and windows
 	order  stream.Order          // videos contiguous, frames increasing
 	meter  *progress.Meter
 }
 
-func cut(ctx context.Context, args []string, spec window.Spec, asJSON, quiet bool, stdin io.Reader, stdout, stderr io.Writer) error {
+func cut(ctx context.Context, args []string, spec window.Spec, expand, asJSON, quiet bool, stdin io.Reader, stdout, stderr io.Writer) error {
+	desc := stream.VolumeDesc{Length: spec.Length, Strides: spec.Strides, Hop: spec.Hop}
+	if _, err := desc.WindowSpan(); err != nil && !expand {
+		return tool.Usagef("--length and --strides: %v", err)
+	}
 	r, err := stream.NewReader(stream.CancelReader(ctx, stdin), stream.KindFrame)
 	if err != nil {
 		return err
 	}
-	desc := stream.VolumeDesc{Length: spec.Length, Strides: spec.Strides, Hop: spec.Hop}
 	h := stream.NewHeader(stream.KindVolume, r.Header(), tool.Stage("volumes", args, desc.Params()))
+	if !expand {
+		h.Version = stream.VersionWindows
+	}
 	w, err := stream.NewWriter(stdout, h, asJSON)
 	if err != nil {
 		return err
 	}
-	c := &cutter{spec: spec, w: w, stderr: stderr,
+	c := &cutter{spec: spec, w: w, stderr: stderr, expand: expand,
 		meter: progress.New(stderr, "volumes", "volumes", 0, quiet)}
 	// Without a frame description (a stream not made by frames) the first
 	// frame's shape is the stream's.
@@ -179,16 +199,25 @@ func (c *cutter) add(f *stream.Frame) error {
 		return fmt.Errorf("%s frame %d follows frame %d; frames must be consecutive", f.Video, f.Frame, c.next-1)
 	}
 	c.next++
+	if !c.expand {
+		if err := c.w.Write(f); err != nil {
+			return err
+		}
+	}
 	c.recent[f.Frame] = f
 	delete(c.recent, f.Frame-c.spec.MaxSpan())
 	size := len(f.Data)
 	for _, frames := range c.spec.Ending(f.Frame) {
-		v := &stream.Volume{Video: f.Video, Frames: frames, Shape: append([]int{len(frames)}, f.Shape...),
-			Data: make([]float32, len(frames)*size)}
-		for i, n := range frames {
-			copy(v.Data[i*size:], c.recent[n].Data)
+		var rec stream.Record = &stream.Window{Video: f.Video, Frames: frames}
+		if c.expand {
+			v := &stream.Volume{Video: f.Video, Frames: frames, Shape: append([]int{len(frames)}, f.Shape...),
+				Data: make([]float32, len(frames)*size)}
+			for i, n := range frames {
+				copy(v.Data[i*size:], c.recent[n].Data)
+			}
+			rec = v
 		}
-		if err := c.w.Write(v); err != nil {
+		if err := c.w.Write(rec); err != nil {
 			return err
 		}
 		c.meter.Add(1)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"reflect"
 	"strings"
@@ -94,4 +96,30 @@ func TestBadInput(t *testing.T) {
 		{Name: "bad stride", In: gap, Args: []string{"--strides", "0"}, Code: 2, Stderr: "volumes: stride 0: must be at least 1 (see volumes --help)\n"},
 		{Name: "argument", In: gap, Args: []string{"file"}, Code: 2, Stderr: "volumes: unexpected argument \"file\": volumes reads stdin (see volumes --help)\n"},
 	})
+}
+
+// Both stream forms carry the same volumes: the default writes each frame
+// once (version 2) and is smaller than the expanded form.
+func TestFormsCarryTheSameVolumes(t *testing.T) {
+	in := frameStream(t, map[string]int{"A": 40, "B": 25}, []string{"A", "B"})
+	var forms [2][]*stream.Volume
+	var sizes [2]int
+	for i, args := range [][]string{{"--strides", "1,2,3"}, {"--strides", "1,2,3", "--expand"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), append([]string{"volumes"}, args...), bytes.NewReader(in), &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
+		}
+		h, vols := streamtest.Decode[*stream.Volume](t, stdout.Bytes(), stream.KindVolume)
+		if want := []int{stream.VersionWindows, stream.Version}[i]; h.Version != want {
+			t.Errorf("%v: stream version %d, want %d", args, h.Version, want)
+		}
+		forms[i], sizes[i] = vols, stdout.Len()
+	}
+	// A: 31 + 22 + 13 windows at strides 1, 2, 3; B: 16 + 7.
+	if len(forms[0]) != 89 || !reflect.DeepEqual(forms[0], forms[1]) {
+		t.Errorf("windows form gives %d volumes, expanded %d, or they differ", len(forms[0]), len(forms[1]))
+	}
+	if sizes[0] >= sizes[1] {
+		t.Errorf("windows form %d bytes, expanded %d", sizes[0], sizes[1])
+	}
 }

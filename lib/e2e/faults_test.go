@@ -174,7 +174,7 @@ func craft(kind stream.Kind, name string, asJSON bool) ([]byte, error) {
 	h := stream.Header{Magic: stream.Magic, Version: stream.Version, Kind: kind,
 		Provenance: []stream.Stage{{Tool: "mkstream", Version: "test", Args: []string{string(kind), name}, Params: params}}}
 	if name == "version" {
-		h.Version = stream.Version + 1
+		h.Version = stream.VersionWindows + 1 // a version after every one this build reads
 	}
 	var recs [][]field
 	switch kind {

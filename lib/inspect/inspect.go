@@ -184,9 +184,13 @@ func writeHeader(w io.Writer, h *stream.Header) error {
 	return nil
 }
 
-// copyWhole re-encodes the stream as NDJSON, record for record.
+// copyWhole re-encodes the stream as NDJSON, record for record; a volume
+// stream of the windows form comes out expanded, each volume whole, as
+// the reader hands its volumes out.
 func copyWhole(sr *stream.Reader, w io.Writer) (int, error) {
-	sw, err := stream.NewWriter(w, *sr.Header(), true)
+	h := *sr.Header()
+	h.Version = stream.Version
+	sw, err := stream.NewWriter(w, h, true)
 	if err != nil {
 		return 0, err
 	}

@@ -5,11 +5,15 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
+	_ "image/jpeg" // frames' pictures
+	_ "image/png"
 	"math"
 
+	xdraw "golang.org/x/image/draw"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
@@ -20,6 +24,10 @@ type Picture struct {
 	// Gray and Err are the frame (any range, stretched to black..white)
 	// and its per-pixel squared error, both [H, W] at the model's size.
 	Gray, Err Tensor
+	// Photo, when set, is the source frame itself (frames --pictures),
+	// drawn in place of Gray: the heat then lies over the original
+	// pixels, in their colours.
+	Photo image.Image
 	// Width and Height are the picture's size, the source's; 0 keeps the
 	// model's.
 	Width, Height int
@@ -53,7 +61,12 @@ func Draw(p Picture, o Options) (*image.RGBA, error) {
 	if o.ErrMax == 0 {
 		_, o.ErrMax = bounds(p.Err.Data)
 	}
-	img, err := Overlay(Resize(p.Gray, w, h), Resize(p.Err, w, h), o)
+	var img *image.RGBA
+	if p.Photo != nil {
+		img, err = OverPhoto(p.Photo, Resize(p.Err, w, h), o)
+	} else {
+		img, err = Overlay(Resize(p.Gray, w, h), Resize(p.Err, w, h), o)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +82,41 @@ func Draw(p Picture, o Options) (*image.RGBA, error) {
 		units = "squared error"
 	}
 	ScaleBar(img, o.ErrMax, units)
+	return img, nil
+}
+
+// DecodePhoto decodes a frame's picture (a JPEG from frames --pictures;
+// PNG also reads).
+func DecodePhoto(b []byte) (image.Image, error) {
+	img, _, err := image.Decode(bytes.NewReader(b))
+	return img, err
+}
+
+// OverPhoto draws the heat of errMap over photo, resized (bilinearly) to
+// the map's size, as Overlay does over a gray frame.
+func OverPhoto(photo image.Image, errMap Tensor, o Options) (*image.RGBA, error) {
+	h, w, err := errMap.check("error map")
+	if err != nil {
+		return nil, err
+	}
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	xdraw.BiLinear.Scale(img, img.Bounds(), photo, photo.Bounds(), xdraw.Src, nil)
+	emax := o.ErrMax
+	if emax == 0 {
+		_, emax = bounds(errMap.Data)
+	}
+	for i := range w * h {
+		e := heatLevel(float64(errMap.Data[i]), emax, o.Floor)
+		hr, hg, hb := Heat(e)
+		a := o.Opacity * e
+		for c, v := range [3]float64{hr, hg, hb} {
+			img.Pix[4*i+c] = mix(float64(img.Pix[4*i+c])/255, v, a)
+		}
+		img.Pix[4*i+3] = 255
+	}
 	return img, nil
 }
 

@@ -43,6 +43,29 @@ type Options struct {
 	Floor float64
 }
 
+// check fills in the default opacity and refuses options out of range.
+func (o *Options) check() error {
+	if o.Opacity == 0 {
+		o.Opacity = 0.7
+	}
+	if o.Opacity < 0 || o.Opacity > 1 || o.Floor < 0 || o.Floor >= 1 || o.ErrMax < 0 || math.IsNaN(o.ErrMax) {
+		return errors.New("overlay options out of range: opacity 0..1, floor 0..1, error maximum >= 0")
+	}
+	return nil
+}
+
+// heatLevel is an error's heat, 0..1 of emax, 0 at or below floor.
+func heatLevel(e, emax, floor float64) float64 {
+	h := 0.0
+	if emax > 0 {
+		h = math.Min(math.Max(e/emax, 0), 1)
+	}
+	if h <= floor {
+		h = 0
+	}
+	return h
+}
+
 // Overlay returns the gray frame (any range, stretched to black..white)
 // with the error map laid over it as heat.
 func Overlay(gray, errMap Tensor, o Options) (*image.RGBA, error) {
@@ -57,11 +80,8 @@ func Overlay(gray, errMap Tensor, o Options) (*image.RGBA, error) {
 	if eh != h || ew != w {
 		return nil, fmt.Errorf("error map is %dx%d, the frame %dx%d", eh, ew, h, w)
 	}
-	if o.Opacity == 0 {
-		o.Opacity = 0.7
-	}
-	if o.Opacity < 0 || o.Opacity > 1 || o.Floor < 0 || o.Floor >= 1 || o.ErrMax < 0 || math.IsNaN(o.ErrMax) {
-		return nil, errors.New("overlay options out of range: opacity 0..1, floor 0..1, error maximum >= 0")
+	if err := o.check(); err != nil {
+		return nil, err
 	}
 	lo, hi := bounds(gray.Data)
 	emax := o.ErrMax
@@ -74,13 +94,7 @@ func Overlay(gray, errMap Tensor, o Options) (*image.RGBA, error) {
 		if hi > lo {
 			g = (float64(v) - lo) / (hi - lo)
 		}
-		e := 0.0
-		if emax > 0 {
-			e = math.Min(math.Max(float64(errMap.Data[i])/emax, 0), 1)
-		}
-		if e <= o.Floor {
-			e = 0
-		}
+		e := heatLevel(float64(errMap.Data[i]), emax, o.Floor)
 		hr, hg, hb := Heat(e)
 		a := o.Opacity * e
 		img.Pix[4*i+0] = mix(g, hr, a)

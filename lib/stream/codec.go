@@ -32,6 +32,8 @@ type wire struct {
 	StartS      *float64  `json:"start_s"`
 	EndS        *float64  `json:"end_s"`
 	Regions     []Region  `json:"regions"`
+	T           *float64  `json:"t"`
+	Picture     []byte    `json:"picture"`
 
 	// floats holds tensor data decoded straight into float32 (msgpack path).
 	floats  []float32
@@ -61,10 +63,16 @@ func jsonInts(b []byte, xs *[]int, name string, limit int) error {
 // JSON forms of each record, fields in the documented order.
 type (
 	jsonFrame struct {
-		Video string `json:"video"`
-		Frame int    `json:"frame"`
-		Shape []int  `json:"shape"`
-		Data  []byte `json:"data"`
+		Video   string   `json:"video"`
+		Frame   int      `json:"frame"`
+		T       *float64 `json:"t,omitempty"`
+		Shape   []int    `json:"shape"`
+		Data    []byte   `json:"data"`
+		Picture []byte   `json:"picture,omitempty"`
+	}
+	jsonWindow struct {
+		Video  string `json:"video"`
+		Frames []int  `json:"frames"`
 	}
 	jsonVolume struct {
 		Video  string `json:"video"`
@@ -75,17 +83,19 @@ type (
 	jsonError struct {
 		Video   string   `json:"video"`
 		Frame   int      `json:"frame"`
+		T       *float64 `json:"t,omitempty"`
 		Error   float64  `json:"error"`
 		Shape   []int    `json:"shape,omitempty"`
 		Data    []byte   `json:"data,omitempty"`
 		Regions []Region `json:"regions,omitempty"`
 	}
 	jsonScore struct {
-		Video       string  `json:"video"`
-		Frame       int     `json:"frame"`
-		Error       float64 `json:"error"`
-		Abnormality float64 `json:"abnormality"`
-		Regularity  float64 `json:"regularity"`
+		Video       string   `json:"video"`
+		Frame       int      `json:"frame"`
+		T           *float64 `json:"t,omitempty"`
+		Error       float64  `json:"error"`
+		Abnormality float64  `json:"abnormality"`
+		Regularity  float64  `json:"regularity"`
 	}
 	jsonEvent struct {
 		Video       string   `json:"video"`
@@ -149,8 +159,10 @@ func fixEndian(f []float32) {
 }
 
 // toRecord turns a decoded wire form into the record of kind k, checking
-// that every required field is present. Validate runs after.
-func (w *wire) toRecord(k Kind) (Record, error) {
+// that every required field is present. Validate runs after. In a volume
+// stream of the windows form (windows true) a record is a Frame (it has a
+// frame number) or a Window.
+func (w *wire) toRecord(k Kind, windows bool) (Record, error) {
 	var missing []string
 	need := func(name string, ok bool) {
 		if !ok {
@@ -184,34 +196,43 @@ func (w *wire) toRecord(k Kind) (Record, error) {
 	}
 	hasData := w.hasData || w.Data != nil
 	need("video", w.Video != nil)
+	timed := w.T != nil
 	var rec Record
-	switch k {
-	case KindFrame:
+	switch {
+	case k == KindFrame, windows && w.Frame != nil:
 		need("frame", w.Frame != nil)
 		need("shape", w.Shape != nil)
 		need("data", hasData)
-		rec = &Frame{Video: str(w.Video), Frame: num(w.Frame), Shape: w.Shape, Data: nonNil(data)}
-	case KindVolume:
+		rec = &Frame{Video: str(w.Video), Frame: num(w.Frame), Shape: w.Shape, Data: nonNil(data),
+			Timed: timed, T: flt(w.T), Picture: w.Picture}
+	case windows:
+		need("frames", w.Frames != nil)
+		if hasData || w.Shape != nil {
+			return nil, errorf(ErrInvalid, "a window (frames without a frame number) with data: this volume stream carries each frame once (version %d)", VersionWindows)
+		}
+		rec = &Window{Video: str(w.Video), Frames: w.Frames}
+	case k == KindVolume:
 		need("frames", w.Frames != nil)
 		need("shape", w.Shape != nil)
 		need("data", hasData)
 		rec = &Volume{Video: str(w.Video), Frames: w.Frames, Shape: w.Shape, Data: nonNil(data)}
-	case KindError:
+	case k == KindError:
 		need("frame", w.Frame != nil)
 		need("error", w.Error != nil)
-		e := &Error{Video: str(w.Video), Frame: num(w.Frame), Error: flt(w.Error), Shape: w.Shape, Regions: w.Regions}
+		e := &Error{Video: str(w.Video), Frame: num(w.Frame), Error: flt(w.Error), Shape: w.Shape, Regions: w.Regions,
+			Timed: timed, T: flt(w.T)}
 		if hasData {
 			e.Data = nonNil(data)
 		}
 		rec = e
-	case KindScore:
+	case k == KindScore:
 		need("frame", w.Frame != nil)
 		need("error", w.Error != nil)
 		need("abnormality", w.Abnormality != nil)
 		need("regularity", w.Regularity != nil)
 		rec = &Score{Video: str(w.Video), Frame: num(w.Frame), Error: flt(w.Error),
-			Abnormality: flt(w.Abnormality), Regularity: flt(w.Regularity)}
-	case KindEvent:
+			Abnormality: flt(w.Abnormality), Regularity: flt(w.Regularity), Timed: timed, T: flt(w.T)}
+	case k == KindEvent:
 		if w.VideoFrames != nil {
 			if w.Start != nil || w.End != nil || w.Deepest != nil || w.Regularity != nil || w.Persistence != nil ||
 				w.State != nil || w.StartS != nil || w.EndS != nil {
@@ -247,17 +268,28 @@ func nonNil(f []float32) []float32 {
 	return f
 }
 
+// timeField is a record's optional time as its JSON field: nil when not
+// timed.
+func timeField(timed bool, t float64) *float64 {
+	if !timed {
+		return nil
+	}
+	return &t
+}
+
 // jsonForm returns the JSON form of a record.
 func jsonForm(r Record) any {
 	switch x := r.(type) {
 	case *Frame:
-		return jsonFrame{x.Video, x.Frame, x.Shape, floatBytes(x.Data)}
+		return jsonFrame{x.Video, x.Frame, timeField(x.Timed, x.T), x.Shape, floatBytes(x.Data), x.Picture}
+	case *Window:
+		return jsonWindow{x.Video, x.Frames}
 	case *Volume:
 		return jsonVolume{x.Video, x.Frames, x.Shape, floatBytes(x.Data)}
 	case *Error:
-		return jsonError{x.Video, x.Frame, x.Error, x.Shape, floatBytes(x.Data), x.Regions}
+		return jsonError{x.Video, x.Frame, timeField(x.Timed, x.T), x.Error, x.Shape, floatBytes(x.Data), x.Regions}
 	case *Score:
-		return jsonScore{x.Video, x.Frame, x.Error, x.Abnormality, x.Regularity}
+		return jsonScore{x.Video, x.Frame, timeField(x.Timed, x.T), x.Error, x.Abnormality, x.Regularity}
 	case *Event:
 		j := jsonEvent{Video: x.Video, Start: x.Start, End: x.End, Deepest: x.Deepest,
 			Regularity: x.Regularity, Persistence: x.Persistence, State: x.State}

@@ -16,12 +16,19 @@ import (
 // Writer writes: a record the Writer writes is one every Reader reads, so a
 // tool fails where a bad record is made, not one stage later.
 const (
-	MaxTensorBytes = 1 << 30 // 1 GiB: far above a 10x227x227 volume (2 MB)
-	MaxDims        = 8
-	MaxFrames      = 1 << 16 // frame numbers listed by one volume
-	MaxString      = 4096    // a video id, in bytes
-	MaxRegions     = 64      // regions of one error record
-	MaxHeaderBytes = 1 << 22 // a header (provenance) in either encoding
+	MaxTensorBytes  = 1 << 30 // 1 GiB: far above a 10x227x227 volume (2 MB)
+	MaxDims         = 8
+	MaxFrames       = 1 << 16 // frame numbers listed by one volume
+	MaxString       = 4096    // a video id, in bytes
+	MaxRegions      = 64      // regions of one error record
+	MaxHeaderBytes  = 1 << 22 // a header (provenance) in either encoding
+	MaxPictureBytes = 1 << 24 // one frame's encoded source picture (16 MB)
+
+	// MaxWindowSpan bounds the frames a window of the windows form may
+	// span (its last frame number minus its first, plus one): what a
+	// reader of that form holds. 1024 is a 10-frame window at stride 113;
+	// larger windows travel in the expanded form (volumes --expand).
+	MaxWindowSpan = 1024
 
 	// MaxLineBytes bounds one NDJSON line: a tensor of up to about 48 MB
 	// in base64 (a 10x3x227x227 volume is 6 MB). A line is read whole

@@ -25,6 +25,9 @@ type Reader struct {
 	hdr  Header
 	n    int
 	done bool
+	// windows holds the frames of a windows-form volume stream
+	// (VersionWindows) that its windows may name; nil in other streams.
+	windows *windowFrames
 }
 
 // NewReader reads the stream header from r and checks that the stream's kind
@@ -40,6 +43,17 @@ func NewReader(r io.Reader, want ...Kind) (*Reader, error) {
 	}
 	if len(want) > 0 && !slices.Contains(want, sr.hdr.Kind) {
 		return nil, kindError(want, sr.hdr.Kind)
+	}
+	if sr.hdr.Version == VersionWindows {
+		vd, err := sr.hdr.VolumeDesc()
+		if err != nil {
+			return nil, err
+		}
+		span, err := vd.WindowSpan()
+		if err != nil {
+			return nil, fmt.Errorf("%w: stream header: %v", ErrInvalid, err)
+		}
+		sr.windows = newWindowFrames(span)
 	}
 	return sr, nil
 }
@@ -136,7 +150,35 @@ func (r *Reader) Count() int { return r.n }
 
 // Next reads, decodes and validates the next record; io.EOF at the clean end
 // of the stream. Errors name the record's number (1-based, after the header).
+// A volume stream of the windows form hands out the Volume each Window
+// names, its frames taken from the Frame records before it.
 func (r *Reader) Next() (Record, error) {
+	if r.windows == nil {
+		return r.nextRecord()
+	}
+	for {
+		rec, err := r.nextRecord()
+		if err != nil {
+			return nil, err
+		}
+		switch x := rec.(type) {
+		case *Frame:
+			err = r.windows.add(x)
+		case *Window:
+			var v *Volume
+			if v, err = r.windows.volume(x); err == nil {
+				return v, nil
+			}
+		}
+		if err != nil {
+			r.done = true
+			return nil, fmt.Errorf("record %d (%s): %w", r.n, describe(rec), err)
+		}
+	}
+}
+
+// nextRecord reads one record as the wire carries it.
+func (r *Reader) nextRecord() (Record, error) {
 	if r.done {
 		return nil, io.EOF
 	}
@@ -160,7 +202,7 @@ func (r *Reader) Next() (Record, error) {
 		r.done = true
 		return nil, fmt.Errorf("record %d: %w", r.n, err)
 	}
-	rec, err := w.toRecord(r.hdr.Kind)
+	rec, err := w.toRecord(r.hdr.Kind, r.windows != nil)
 	if err == nil {
 		err = rec.Validate()
 		if err != nil {
@@ -314,6 +356,12 @@ func (r *Reader) decodeWire(w *wire) error {
 			if err := r.decodeData(w); err != nil {
 				return fmt.Errorf("data: %w", err)
 			}
+		case "picture":
+			b, err := r.bounded(MaxPictureBytes)
+			if err != nil {
+				return fieldErr(key, err)
+			}
+			w.Picture = b
 		case "state":
 			b, err := r.bounded(64)
 			if err != nil {
@@ -379,6 +427,8 @@ func (w *wire) number(key string) (**int, **float64) {
 		return nil, &w.StartS
 	case "end_s":
 		return nil, &w.EndS
+	case "t":
+		return nil, &w.T
 	}
 	return nil, nil
 }

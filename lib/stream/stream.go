@@ -55,6 +55,12 @@ import (
 const (
 	Magic   = "stae"
 	Version = 1
+	// VersionWindows is the form of volume streams that carries each frame
+	// once: Frame records, each followed by the Window records that end on
+	// it, which name their frames by number (volumes writes it unless told
+	// --expand). Readers hand both forms out as Volume records; every other
+	// kind of stream is Version.
+	VersionWindows = 2
 )
 
 // Kind names the one kind of record a stream carries.
@@ -125,8 +131,11 @@ func (h *Header) Validate() error {
 	if h.Magic != Magic {
 		return ErrNotStream
 	}
-	if h.Version != Version {
-		return fmt.Errorf("%w %d (this tool reads version %d)", ErrVersion, h.Version, Version)
+	switch {
+	case h.Version == VersionWindows && h.Kind != KindVolume:
+		return fmt.Errorf("%w %d for a %s stream (version %d is a form of volume streams)", ErrVersion, h.Version, h.Kind, VersionWindows)
+	case h.Version != Version && h.Version != VersionWindows:
+		return fmt.Errorf("%w %d (this tool reads versions %d and %d)", ErrVersion, h.Version, Version, VersionWindows)
 	}
 	if !slices.Contains(Kinds, h.Kind) {
 		return fmt.Errorf("%w: unknown kind %q", ErrKind, h.Kind)
@@ -162,21 +171,46 @@ type Record interface {
 	Validate() error
 }
 
-// Frame is one grayscale frame, Shape [H, W], row-major.
+// Frame is one frame, Shape [H, W] (one gray plane) or [C, H, W],
+// row-major.
+//
+// Optional fields, which readers made before them skip: Timed says T (wire
+// "t") is the frame's time in seconds on the source's clock (the
+// container's timestamp, or the capture clock for a live source, from its
+// first frame); Picture is the source frame as frames read it, before
+// resizing and normalisation, JPEG-encoded (frames --pictures), for
+// pictures a person looks at (recon --overlay).
 type Frame struct {
-	Video string
-	Frame int
-	Shape []int
-	Data  []float32
+	Video   string
+	Frame   int
+	Shape   []int
+	Data    []float32
+	Timed   bool
+	T       float64
+	Picture []byte
 }
 
-// Volume is T frames of one video, Shape [T, H, W]; Frames lists their
-// 0-based source frame numbers.
+// Volume is T frames of one video, Shape [T, H, W] (or [T, C, H, W]);
+// Frames lists their 0-based source frame numbers. Read from a stream of
+// the windows form, Times and Pictures hold each frame's time (nil when
+// the frames were not timed) and picture (nil, or nil entries, where there
+// was none); the form before it carries neither, and a Writer of that form
+// drops them.
 type Volume struct {
+	Video    string
+	Frames   []int
+	Shape    []int
+	Data     []float32
+	Times    []float64
+	Pictures [][]byte
+}
+
+// Window names the frames of one volume in a stream of the windows form
+// (VersionWindows): the frames came before it in the stream, as Frame
+// records of the same video.
+type Window struct {
 	Video  string
 	Frames []int
-	Shape  []int
-	Data   []float32
 }
 
 // Error is one frame's reconstruction error; Shape and Data optionally carry
@@ -190,6 +224,8 @@ type Error struct {
 	Shape   []int
 	Data    []float32
 	Regions []Region
+	Timed   bool    // T is the frame's time (see Frame), wire "t"
+	T       float64 // seconds
 }
 
 // Region is a box of a frame, origin X, Y (column, row from the top left)
@@ -212,6 +248,8 @@ type Score struct {
 	Error       float64
 	Abnormality float64
 	Regularity  float64
+	Timed       bool    // T is the frame's time (see Frame), wire "t"
+	T           float64 // seconds
 }
 
 // Event is one abnormal event: frames Start..End inclusive, with the deepest
@@ -250,6 +288,7 @@ type VideoEnd struct {
 
 func (*Frame) Kind() Kind  { return KindFrame }
 func (*Volume) Kind() Kind { return KindVolume }
+func (*Window) Kind() Kind { return KindVolume }
 func (*Error) Kind() Kind  { return KindError }
 func (*Score) Kind() Kind  { return KindScore }
 func (*Event) Kind() Kind  { return KindEvent }
@@ -264,8 +303,46 @@ func (f *Frame) Validate() error {
 	if err := validFrame("frame number", f.Frame); err != nil {
 		return err
 	}
+	if err := validTime(f.Timed, f.T); err != nil {
+		return err
+	}
+	if len(f.Picture) > MaxPictureBytes {
+		return fmt.Errorf("%w: a picture of %d bytes, more than %d", ErrInvalid, len(f.Picture), MaxPictureBytes)
+	}
 	// [H, W], or [C, H, W] for frames of several planes.
 	return validTensor(f.Shape, f.Data, 2, 3)
+}
+
+// validTime checks a record's optional time: finite, not negative.
+func validTime(timed bool, t float64) error {
+	if !timed {
+		return nil
+	}
+	if err := finite("time", t); err != nil {
+		return err
+	}
+	if t < 0 {
+		return fmt.Errorf("%w: time %vs before the source's start", ErrInvalid, t)
+	}
+	return nil
+}
+
+func (w *Window) Validate() error {
+	if err := validVideo(w.Video); err != nil {
+		return err
+	}
+	if len(w.Frames) == 0 || len(w.Frames) > MaxFrames {
+		return fmt.Errorf("%w: a window of %d frames (want 1 to %d)", ErrInvalid, len(w.Frames), MaxFrames)
+	}
+	for i, n := range w.Frames {
+		if err := validFrame("frame number", n); err != nil {
+			return err
+		}
+		if i > 0 && n <= w.Frames[i-1] {
+			return fmt.Errorf("%w: window frames %d then %d: frame numbers must increase", ErrInvalid, w.Frames[i-1], n)
+		}
+	}
+	return nil
 }
 
 func (v *Volume) Validate() error {
@@ -287,6 +364,17 @@ func (v *Volume) Validate() error {
 			return err
 		}
 	}
+	if v.Times != nil && len(v.Times) != len(v.Frames) {
+		return fmt.Errorf("%w: %d times for %d frames", ErrShape, len(v.Times), len(v.Frames))
+	}
+	for _, t := range v.Times {
+		if err := validTime(true, t); err != nil {
+			return err
+		}
+	}
+	if v.Pictures != nil && len(v.Pictures) != len(v.Frames) {
+		return fmt.Errorf("%w: %d pictures for %d frames", ErrShape, len(v.Pictures), len(v.Frames))
+	}
 	return nil
 }
 
@@ -297,7 +385,7 @@ func (e *Error) Validate() error {
 	if err := validFrame("frame number", e.Frame); err != nil {
 		return err
 	}
-	if err := finite("error", e.Error); err != nil {
+	if err := errors.Join(finite("error", e.Error), validTime(e.Timed, e.T)); err != nil {
 		return err
 	}
 	if len(e.Regions) > MaxRegions {
@@ -332,7 +420,7 @@ func (s *Score) Validate() error {
 			return err
 		}
 	}
-	return nil
+	return validTime(s.Timed, s.T)
 }
 
 func (e *Event) Validate() error {

@@ -234,7 +234,7 @@ func TestDecodeErrors(t *testing.T) {
 	good := encode(t, testHeader(KindVolume), sample(KindVolume), false)
 	goodJSON := encode(t, testHeader(KindVolume), sample(KindVolume), true)
 	future := testHeader(KindVolume)
-	future.Version = 2
+	future.Version = 3
 	hdr := msgpackOf(t, testHeader(KindVolume))
 	record := func(m map[string]any) []byte { return append(append([]byte{}, hdr...), msgpackOf(t, m)...) }
 	nan := float32(math.NaN())
@@ -249,7 +249,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"garbage", []byte("hello world"), nil, ErrNotStream, "not a stae stream"},
 		{"foreign msgpack map", msgpackOf(t, map[string]any{"magic": "nope"}), nil, ErrNotStream, "not a stae stream"},
 		{"foreign json", []byte(`{"a":1}` + "\n"), nil, ErrNotStream, "not a stae stream"},
-		{"future version", msgpackOf(t, future), nil, ErrVersion, "unsupported stream format version 2"},
+		{"future version", msgpackOf(t, future), nil, ErrVersion, "unsupported stream format version 3 (this tool reads versions 1 and 2)"},
 		{"wrong kind", good, []Kind{KindError}, ErrKind, "want an error stream, got volume; did you forget recon?"},
 		{"wrong kind, far", encode(t, testHeader(KindFrame), nil, false), []Kind{KindError}, ErrKind, "want an error stream, got frame; volumes comes first"},
 		{"truncated record", good[:len(good)-3], nil, ErrTruncated, "record 2: truncated record"},

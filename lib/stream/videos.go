@@ -166,6 +166,8 @@ func position(r Record) (video string, frame int, framed bool) {
 		return x.Video, x.Frame, true
 	case *Volume:
 		return x.Video, 0, false // several strides' windows may end on one frame
+	case *Window:
+		return x.Video, 0, false
 	case *Event:
 		return x.Video, 0, false
 	case *VideoEnd:

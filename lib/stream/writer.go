@@ -24,6 +24,9 @@ type Writer struct {
 	line bytes.Buffer
 	kind Kind
 	n    int
+	// windows checks a windows-form volume stream's records as a reader
+	// assembles them; nil in other streams.
+	windows *windowFrames
 }
 
 // NewWriter writes h to w and returns a writer for its records; asJSON
@@ -33,6 +36,17 @@ func NewWriter(w io.Writer, h Header, asJSON bool) (*Writer, error) {
 		return nil, err
 	}
 	sw := &Writer{bw: bufio.NewWriterSize(w, 1<<16), kind: h.Kind}
+	if h.Version == VersionWindows {
+		vd, err := h.VolumeDesc()
+		if err != nil {
+			return nil, fmt.Errorf("writing header: %w", err)
+		}
+		span, err := vd.WindowSpan()
+		if err != nil {
+			return nil, fmt.Errorf("writing header: %w: %v", ErrInvalid, err)
+		}
+		sw.windows = newWindowFrames(span)
+	}
 	// The header goes to a buffer first and is checked as a reader would
 	// check it (size, nesting), so a header no reader takes is never
 	// written.
@@ -73,14 +87,28 @@ func NewWriter(w io.Writer, h Header, asJSON bool) (*Writer, error) {
 	return sw, nil
 }
 
-// Write validates and writes one record.
+// Write validates and writes one record. A volume stream of the windows
+// form takes Frame and Window records (each window after the frames it
+// names, within the header's span), no Volume.
 func (w *Writer) Write(r Record) error {
 	w.n++
-	if r.Kind() != w.kind {
-		return fmt.Errorf("record %d: %w: writing %s into a %s stream", w.n, ErrKind, r.Kind(), w.kind)
+	if err := w.fits(r); err != nil {
+		return fmt.Errorf("record %d: %w", w.n, err)
 	}
 	if err := r.Validate(); err != nil {
 		return fmt.Errorf("record %d (%s): %w", w.n, describe(r), err)
+	}
+	if w.windows != nil {
+		var err error
+		switch x := r.(type) {
+		case *Frame:
+			err = w.windows.add(x)
+		case *Window:
+			_, err = w.windows.held(x)
+		}
+		if err != nil {
+			return fmt.Errorf("record %d (%s): %w", w.n, describe(r), err)
+		}
 	}
 	var err error
 	if w.jenc != nil {
@@ -90,6 +118,23 @@ func (w *Writer) Write(r Record) error {
 	}
 	if err != nil {
 		return fmt.Errorf("writing record %d: %w", w.n, err)
+	}
+	return nil
+}
+
+// fits says whether r is a record of the stream's kind and form.
+func (w *Writer) fits(r Record) error {
+	_, frame := r.(*Frame)
+	_, window := r.(*Window)
+	switch {
+	case w.windows != nil && (frame || window):
+		return nil
+	case w.windows != nil:
+		return fmt.Errorf("%w: writing a %T into a volume stream that carries each frame once (frames and windows)", ErrKind, r)
+	case window:
+		return fmt.Errorf("%w: writing a window into a volume stream of the expanded form", ErrKind)
+	case r.Kind() != w.kind:
+		return fmt.Errorf("%w: writing %s into a %s stream", ErrKind, r.Kind(), w.kind)
 	}
 	return nil
 }
@@ -149,13 +194,34 @@ func (w *Writer) encodeMsgpack(r Record) error {
 		}
 	}
 	data := func(xs []float32) { key("data"); put(e.EncodeBytes(floatBytes(xs))) }
+	// count is a record's number of fields: n always there, one more for
+	// each optional field present.
+	count := func(n int, present ...bool) int {
+		for _, p := range present {
+			if p {
+				n++
+			}
+		}
+		return n
+	}
 	switch x := r.(type) {
 	case *Frame:
-		put(e.EncodeMapLen(4))
+		put(e.EncodeMapLen(count(4, x.Timed, x.Picture != nil)))
 		str("video", x.Video)
 		num("frame", x.Frame)
+		if x.Timed {
+			float("t", x.T)
+		}
 		ints("shape", x.Shape)
 		data(x.Data)
+		if x.Picture != nil {
+			key("picture")
+			put(e.EncodeBytes(x.Picture))
+		}
+	case *Window:
+		put(e.EncodeMapLen(2))
+		str("video", x.Video)
+		ints("frames", x.Frames)
 	case *Volume:
 		put(e.EncodeMapLen(4))
 		str("video", x.Video)
@@ -163,16 +229,16 @@ func (w *Writer) encodeMsgpack(r Record) error {
 		ints("shape", x.Shape)
 		data(x.Data)
 	case *Error:
-		n := 3
+		n := count(3, x.Timed, len(x.Regions) > 0)
 		if x.Data != nil {
-			n = 5
-		}
-		if len(x.Regions) > 0 {
-			n++
+			n += 2
 		}
 		put(e.EncodeMapLen(n))
 		str("video", x.Video)
 		num("frame", x.Frame)
+		if x.Timed {
+			float("t", x.T)
+		}
 		float("error", x.Error)
 		if x.Data != nil {
 			ints("shape", x.Shape)
@@ -191,17 +257,17 @@ func (w *Writer) encodeMsgpack(r Record) error {
 			}
 		}
 	case *Score:
-		put(e.EncodeMapLen(5))
+		put(e.EncodeMapLen(count(5, x.Timed)))
 		str("video", x.Video)
 		num("frame", x.Frame)
+		if x.Timed {
+			float("t", x.T)
+		}
 		float("error", x.Error)
 		float("abnormality", x.Abnormality)
 		float("regularity", x.Regularity)
 	case *Event:
-		n := 6
-		if x.State != "" {
-			n++
-		}
+		n := count(6, x.State != "")
 		if x.Timed {
 			n += 2
 		}
@@ -238,6 +304,11 @@ func describe(r Record) string {
 	switch x := r.(type) {
 	case *Frame:
 		return fmt.Sprintf("%s frame %d", id, x.Frame)
+	case *Window:
+		if len(x.Frames) > 0 {
+			return fmt.Sprintf("%s window %d..%d", id, x.Frames[0], x.Frames[len(x.Frames)-1])
+		}
+		return id
 	case *Volume:
 		if len(x.Frames) > 0 {
 			return fmt.Sprintf("%s frames %d..%d", id, x.Frames[0], x.Frames[len(x.Frames)-1])

@@ -5,18 +5,20 @@
 package video
 
 import (
-	"stae/lib/english"
-
 	"context"
 	"errors"
 	"fmt"
 	"image"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"sync"
+	"time"
 
 	"gocv.io/x/gocv"
+
+	"stae/lib/english"
 )
 
 // Frame is one decoded frame: gray, Width x Height, row-major, in [0,1].
@@ -28,6 +30,14 @@ type Frame struct {
 	// FPS is its clip's frame rate as the container or device gives it;
 	// 0 for image folders, or when unknown.
 	FPS float64
+	// Timed says T is the frame's time in seconds: a video file's
+	// timestamp (its container's), a live source's capture clock from its
+	// first frame; image folders have none.
+	Timed bool
+	T     float64
+	// Picture is the source frame before resizing, as a JPEG (an image
+	// folder's JPEG files as they are), when Options.Pictures.
+	Picture []byte
 }
 
 // Options say how to decode.
@@ -47,7 +57,12 @@ type Options struct {
 	Window int
 	// Stdin is what a "-" clip reads (an encoded video).
 	Stdin io.Reader
+	// Pictures keeps each source frame as a JPEG in Frame.Picture.
+	Pictures bool
 }
+
+// PictureQuality is the JPEG quality of the pictures Decode makes.
+const PictureQuality = 90
 
 // Errors a caller may test for with errors.Is.
 var (
@@ -67,8 +82,22 @@ type job struct {
 	path   string   // image file to read
 	raw    gocv.Mat // a video frame already decoded to gray (owned by the job)
 	hasRaw bool
+	colour gocv.Mat // the video frame as decoded, for its picture (owned by the job)
+	hasCol bool
 	fps    float64
+	timed  bool
+	t      float64
 	err    error
+}
+
+// close frees the job's Mats.
+func (j *job) close() {
+	if j.hasRaw {
+		j.raw.Close()
+	}
+	if j.hasCol {
+		j.colour.Close()
+	}
 }
 
 type result struct {
@@ -104,7 +133,7 @@ func Decode(ctx context.Context, clips []Clip, opt Options, emit func(Frame) err
 	jobs := make(chan job, opt.Window)
 	results := make(chan result, opt.Window)
 
-	go produce(ctx, clips, opt.Stdin, tokens, jobs)
+	go produce(ctx, clips, opt, tokens, jobs)
 	var wg sync.WaitGroup
 	for range opt.Workers {
 		wg.Add(1)
@@ -119,11 +148,9 @@ func Decode(ctx context.Context, clips []Clip, opt Options, emit func(Frame) err
 					// take the empty result for one.
 					r.err = ctx.Err()
 				default:
-					r.f, r.err = work(j, opt.Width, opt.Height, opt.Native)
+					r.f, r.err = work(j, opt)
 				}
-				if j.hasRaw {
-					j.raw.Close()
-				}
+				j.close()
 				results <- r
 			}
 		}()
@@ -186,16 +213,14 @@ var errDone = errors.New("done")
 
 // produce sends one job per frame, in order, and finally an errDone job or
 // the error that stopped it.
-func produce(ctx context.Context, clips []Clip, stdin io.Reader, tokens chan struct{}, jobs chan<- job) {
+func produce(ctx context.Context, clips []Clip, opt Options, tokens chan struct{}, jobs chan<- job) {
 	defer close(jobs)
 	seq := 0
 	send := func(j job) bool {
 		select {
 		case tokens <- struct{}{}:
 		case <-ctx.Done():
-			if j.hasRaw {
-				j.raw.Close()
-			}
+			j.close()
 			return false
 		}
 		j.seq = seq
@@ -212,7 +237,7 @@ func produce(ctx context.Context, clips []Clip, stdin io.Reader, tokens chan str
 			}
 			continue
 		}
-		if err := readVideo(ctx, c, stdin, send); err != nil {
+		if err := readVideo(ctx, c, opt, send); err != nil {
 			send(job{err: err})
 			return
 		}
@@ -221,11 +246,13 @@ func produce(ctx context.Context, clips []Clip, stdin io.Reader, tokens chan str
 }
 
 // readVideo decodes a video file or live source sequentially (decoding
-// cannot be split) and hands each frame, converted to gray, to send.
-func readVideo(ctx context.Context, c Clip, stdin io.Reader, send func(job) bool) error {
+// cannot be split) and hands each frame, converted to gray, to send, with
+// its time: the container's timestamp for a file, the capture clock for a
+// live source.
+func readVideo(ctx context.Context, c Clip, opt Options, send func(job) bool) error {
 	var vc *gocv.VideoCapture
 	if c.Live != NotLive {
-		v, stop, err := openLive(ctx, c, stdin)
+		v, stop, err := openLive(ctx, c, opt.Stdin)
 		if err != nil {
 			return err
 		}
@@ -252,7 +279,24 @@ func readVideo(ctx context.Context, c Clip, stdin io.Reader, send func(job) bool
 	m := gocv.NewMat()
 	defer m.Close()
 	n := 0
+	var start time.Time // the capture clock's zero: a live source's first frame
+	clock := timestamps{}
 	for vc.Read(&m) && !m.Empty() {
+		j := job{video: c.ID, index: n, fps: fps}
+		if c.Live != NotLive {
+			if n == 0 {
+				start = time.Now()
+			}
+			j.timed, j.t = true, 0
+			if n > 0 {
+				j.t = time.Since(start).Seconds()
+			}
+		} else {
+			j.timed, j.t = clock.next(vc.Get(gocv.VideoCapturePosMsec) / 1000)
+		}
+		if opt.Pictures {
+			j.colour, j.hasCol = m.Clone(), true
+		}
 		g := gocv.NewMat()
 		switch m.Channels() {
 		case 1:
@@ -263,9 +307,11 @@ func readVideo(ctx context.Context, c Clip, stdin io.Reader, send func(job) bool
 			gocv.CvtColor(m, &g, gocv.ColorBGRAToGray)
 		default:
 			g.Close()
+			j.close()
 			return fmt.Errorf("%s: frame %d: %d channels: %w", c.Path, n, m.Channels(), ErrNotVideo)
 		}
-		if !send(job{video: c.ID, index: n, raw: g, hasRaw: true, fps: fps}) {
+		j.raw, j.hasRaw = g, true
+		if !send(j) {
 			return ctx.Err()
 		}
 		n++
@@ -320,9 +366,27 @@ func whyUnreadable(path string, fallback error) error {
 	return fmt.Errorf("%s: %w", path, fallback)
 }
 
+// timestamps checks a file's frame times as its container gives them: a
+// video whose times are missing, not finite or go backwards is untimed
+// from there on.
+type timestamps struct {
+	last float64
+	bad  bool
+}
+
+func (c *timestamps) next(t float64) (bool, float64) {
+	if c.bad || math.IsNaN(t) || math.IsInf(t, 0) || t < 0 || t < c.last {
+		c.bad = true
+		return false, 0
+	}
+	c.last = t
+	return true, t
+}
+
 // work makes one frame: read (for images), resize (unless native), scale
-// to [0,1].
-func work(j job, w, h int, native bool) (Frame, error) {
+// to [0,1], and its picture when asked.
+func work(j job, opt Options) (Frame, error) {
+	w, h, native := opt.Width, opt.Height, opt.Native
 	src := j.raw
 	if !j.hasRaw {
 		if err := checkPixels(j.path); err != nil {
@@ -345,7 +409,39 @@ func work(j job, w, h int, native bool) (Frame, error) {
 		}
 		return Frame{}, fmt.Errorf("%s: %w", where, err)
 	}
-	return Frame{Video: j.video, Index: j.index, Width: w, Height: h, Data: data, FPS: j.fps}, nil
+	f := Frame{Video: j.video, Index: j.index, Width: w, Height: h, Data: data, FPS: j.fps, Timed: j.timed, T: j.t}
+	if opt.Pictures {
+		if f.Picture, err = picture(j); err != nil {
+			return Frame{}, err
+		}
+	}
+	return f, nil
+}
+
+// picture is a job's source frame as a JPEG: an image folder's JPEG file
+// as it is, any other frame encoded at PictureQuality.
+func picture(j job) ([]byte, error) {
+	src := j.colour
+	if !j.hasCol {
+		if hasExt(j.path, []string{".jpg", ".jpeg"}) {
+			b, err := os.ReadFile(j.path)
+			if err != nil {
+				return nil, pathErr(j.path, err)
+			}
+			return b, nil
+		}
+		src = gocv.IMRead(j.path, gocv.IMReadColor)
+		defer src.Close()
+		if src.Empty() {
+			return nil, whyUnreadable(j.path, ErrNotImage)
+		}
+	}
+	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, src, []int{gocv.IMWriteJpegQuality, PictureQuality})
+	if err != nil {
+		return nil, fmt.Errorf("%s frame %d: encoding its picture: %w", j.video, j.index, err)
+	}
+	defer buf.Close()
+	return slices.Clone(buf.GetBytes()), nil
 }
 
 // scale255 maps a gray level to [0,1] by table: exact and cheap.
