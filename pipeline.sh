@@ -5,8 +5,10 @@
 #   ./pipeline.sh test            build and run the whole test suite
 #   ./pipeline.sh dataset DATA OUT  the UCSD protocol on any dataset in its layout (alias ped2;
 #                                 --preset cpu|paper, --quick)
-#   ./pipeline.sh bench           speed and memory beside the PyTorch peer
-#                                 (--json, --reps N, --sizes "227 115", --batches "1 4")
+#   ./pipeline.sh bench           speed and memory beside the PyTorch peer, and the live
+#                                 chain's frames/s and latency (--json, --only model,recon,live,
+#                                 --reps N, --sizes "227 115", --batches "1 4", --recon-frames N,
+#                                 --live "227 115 67:0.25", --live-seconds S, --live-fps F)
 #   ./pipeline.sh build           build the seven tools and stae-protocol into bin/
 #   ./pipeline.sh deps            install what the build needs (Debian/Ubuntu)
 #

@@ -1,9 +1,9 @@
 // Benchmarks: one training step and one inference pass of the paper's
-// model at 227x227 and 115x115 on batches of 1 and 4 volumes, reported as
-// seconds per volume, GFLOPS (forward multiply-adds x2, x3 for training)
-// and the Go heap's peak in use during the run. pipeline.sh bench runs
-// each in its own process for its peak RSS, beside the PyTorch peer; the
-// per-layer figures are in lib/model/ops's benchmarks.
+// model at 227x227, 115x115 and 67x67 on batches of 1 and 4 volumes,
+// reported as seconds per volume, GFLOPS (forward multiply-adds x2, x3 for
+// training) and the Go heap's peak in use during the run. pipeline.sh
+// bench runs each in its own process for its peak RSS, beside the PyTorch
+// peer; the per-layer figures are in lib/model/ops's benchmarks.
 //
 //	go test -run '^$' -bench 'BenchmarkInfer/227/batch=1$' -benchtime 5x ./lib/model/
 
@@ -18,7 +18,7 @@ import (
 	"time"
 )
 
-func benchConfigs() []Config { return []Config{Paper(227, 227), Paper(115, 115)} }
+func benchConfigs() []Config { return []Config{Paper(227, 227), Paper(115, 115), Paper(67, 67)} }
 
 // heapPeak samples the live heap while f runs.
 func heapPeak(b *testing.B, f func()) {

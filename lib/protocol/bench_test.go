@@ -52,11 +52,7 @@ func TestMedian(t *testing.T) {
 func TestRunBench(t *testing.T) {
 	dir := t.TempDir()
 	test, peer := filepath.Join(dir, "model.test"), filepath.Join(dir, "peer")
-	write := func(path, text string) {
-		if err := os.WriteFile(path, []byte(text), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(path, text string) { writeScript(t, path, text) }
 	write(test, "#!/bin/sh\necho 'BenchmarkInfer/67/batch=1-2  5  1 ns/op  50.5 GFLOPS  0.25 s/volume'\n")
 	write(peer, "#!/bin/sh\necho '{\"mode\": \"infer\", \"s_per_volume\": 0.5, \"gflops\": 25.0}'\necho '{\"mode\": \"train\", \"s_per_volume\": 0.5, \"gflops\": 25.0}'\n")
 	b := Bench{Reps: 1, Sizes: []string{"67"}, Batches: []string{"1"}, Test: test, TestDir: dir, Peer: peer, Python: "/bin/sh", Load: "0.1, 0.2, 0.3", Log: io.Discard}
@@ -76,5 +72,14 @@ func TestRunBench(t *testing.T) {
 	want := `{"impl":"pytorch","mode":"infer","size":67,"batch":1,"s_per_volume":0.5,"gflops":25.0,"peak_rss_mb":`
 	if len(lines) != 4 || !strings.HasPrefix(lines[1], want) || !strings.HasSuffix(lines[1], `"reps":1,"load":"0.1, 0.2, 0.3","ratio_stae_pytorch":0.50}`) {
 		t.Errorf("JSON lines:\n%s", out.String())
+	}
+}
+
+// writeScript writes an executable file: a stand-in for a benchmark
+// binary or the peer.
+func writeScript(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o755); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -5,6 +5,7 @@
 // file only when the digest of its command, its inputs and the tools'
 // binaries changed, and the jobs built on them: the demo on the synthetic
 // clips, the UCSD protocol with its results.json and table, and the speed
-// benchmark beside the PyTorch peer. pipeline.sh builds it into
-// bin/stae-protocol (lib/protocol/cmd/stae-protocol) and dispatches to it.
+// benchmark beside the PyTorch peer, with the live chain's frame rate and
+// latency. pipeline.sh builds it into bin/stae-protocol
+// (lib/protocol/cmd/stae-protocol) and dispatches to it.
 package protocol

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -25,7 +27,8 @@ func Usage() string {
 	return `usage: stae-protocol demo [OUT_DIR]
        stae-protocol dataset [--preset cpu|paper] [--quick] DATA_DIR OUT_DIR   (alias: ped2)
        stae-protocol check OUT_DIR
-       stae-protocol bench [--json] [--reps N] [--sizes "227 115"] [--batches "1 4"]
+       stae-protocol bench [--json] [--only model,recon,live] [--reps N] [--sizes "227 115"] [--batches "1 4"]
+                           [--recon-frames N] [--live "227 115 67:0.25"] [--live-seconds S] [--live-fps F]
 
 Run from the repository root with the seven tools on PATH (pipeline.sh
 does both).
@@ -50,7 +53,25 @@ check: whether OUT_DIR holds every output of dataset, well formed.
 
 bench: the model's speed beside the PyTorch peer (../shared/peers/torch_stae.py,
 or $STAE_TORCH_PEER), each configuration in its own process for its peak
-RSS, stae and PyTorch alternating, medians of --reps runs (3).
+RSS, stae and PyTorch alternating, medians of --reps runs (3). Three parts,
+all by default (--only picks some):
+  model  inference and a training step per volume at each of --sizes and
+         --batches (lib/model's BenchmarkInfer, BenchmarkTrainStep)
+  recon  recon's time per frame in the steady state of a stride-1 stream,
+         --frame-error mean and last, at each of --sizes, --recon-frames
+         frames a run (40), beside the peer's time per volume
+         (BenchmarkReconPerFrame in recon)
+  live   the live chain, volumes | recon --frame-error last | regscore
+         --calibration | events --alarm, run as the tools on PATH, at each
+         --live SIZE[:SCALE] (fit --scale; "227 115 67:0.25", the last the
+         cpu preset's): its frames/s fed as fast as it takes them, and the
+         latency from a frame written to its score read, fed at
+         --live-fps (10) or 0.8 of the rate measured if that is lower; each
+         run timed --live-seconds (10) after a warm-up. Its models (one
+         epoch on a synthetic clip: timed, not meant to detect),
+         calibrations and frames are made once in out/bench.
+Every row says its command, the reps and the load average at the start;
+run it on a quiet machine (taskset -c 0,1 for two cores of a larger one).
 
 ` + tool.ExitCodesHelp + "\n"
 }
@@ -125,7 +146,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	case "bench":
-		return bench(ctx, repo, args, stdout, log)
+		return bench(ctx, runner, repo, args, stdout, log)
 	}
 	return tool.Usagef("unknown job %s", job)
 }
@@ -170,33 +191,60 @@ func dataset(ctx context.Context, runner *Runner, args []string, stdout io.Write
 	return RunDataset(ctx, runner, p, data, preset, quick, stdout)
 }
 
-func bench(ctx context.Context, repo string, args []string, stdout, log io.Writer) error {
+func bench(ctx context.Context, runner *Runner, repo string, args []string, stdout, log io.Writer) error {
 	b := Bench{Reps: 3, Sizes: []string{"227", "115"}, Batches: []string{"1", "4"}, Log: log,
-		TestDir: filepath.Join(repo, "lib", "model"), Python: "/usr/bin/python3"}
+		TestDir: filepath.Join(repo, "lib", "model"), Python: "/usr/bin/python3",
+		ReconFrames: 40, ReconTestDir: filepath.Join(repo, "recon"),
+		Live: LiveBench{Seconds: 10, FPS: 10, Dir: filepath.Join(repo, "out", "bench"),
+			Synth: filepath.Join(repo, "testdata", "synth"), Runner: runner, Cores: runtime.NumCPU()}}
+	parts := map[string]bool{"model": true, "recon": true, "live": true}
+	live := "227 115 67:0.25"
+	const usage = `bench: unknown option %s (try: --json, --only model,recon,live, --reps N, --sizes "227 115", --batches "1 4", ` +
+		`--recon-frames N, --live "227 115 67:0.25", --live-seconds S, --live-fps F)`
 	for i := 0; i < len(args); i++ {
 		a, val := args[i], ""
-		if a == "--reps" || a == "--sizes" || a == "--batches" {
+		switch a {
+		case "--only", "--reps", "--sizes", "--batches", "--recon-frames", "--live", "--live-seconds", "--live-fps":
 			if i+1 == len(args) {
 				return tool.Usagef("bench: %s needs a value", a)
 			}
 			val = args[i+1]
 			i++
 		}
+		var err error
 		switch a {
 		case "--json":
 			b.JSON = true
-		case "--reps":
-			n, err := strconv.Atoi(val)
-			if err != nil || n < 1 {
-				return tool.Usagef("bench: --reps %s: want a whole number, at least 1", val)
+		case "--only":
+			if parts, err = benchParts(val); err != nil {
+				return tool.Usagef("bench: --only %s: %v", val, err)
 			}
-			b.Reps = n
+		case "--reps":
+			if b.Reps, err = atLeastOne(val); err != nil {
+				return tool.Usagef("bench: --reps %s: %v", val, err)
+			}
+		case "--recon-frames":
+			if b.ReconFrames, err = atLeastOne(val); err != nil {
+				return tool.Usagef("bench: --recon-frames %s: %v", val, err)
+			}
 		case "--sizes":
 			b.Sizes = strings.Fields(val)
 		case "--batches":
 			b.Batches = strings.Fields(val)
+		case "--live":
+			live = val
+		case "--live-seconds", "--live-fps":
+			x, err := strconv.ParseFloat(val, 64)
+			if err != nil || !(x > 0) || math.IsInf(x, 0) {
+				return tool.Usagef("bench: %s %s: want a positive number", a, val)
+			}
+			if a == "--live-seconds" {
+				b.Live.Seconds = x
+			} else {
+				b.Live.FPS = x
+			}
 		default:
-			return tool.Usagef(`bench: unknown option %s (try: --json, --reps N, --sizes "227 115", --batches "1 4")`, a)
+			return tool.Usagef(usage, a)
 		}
 	}
 	for _, n := range append(append([]string{}, b.Sizes...), b.Batches...) {
@@ -204,29 +252,39 @@ func bench(ctx context.Context, repo string, args []string, stdout, log io.Write
 			return tool.Usagef("bench: %q is not a whole number", n)
 		}
 	}
-	peer := os.Getenv("STAE_TORCH_PEER")
-	if peer == "" {
-		peer = filepath.Join(repo, "..", "shared", "peers", "torch_stae.py")
+	var err error
+	if b.Live.Specs, err = ParseLiveSpecs(live); err != nil {
+		return tool.Usagef("bench: --live: %v", err)
 	}
-	if _, err := os.Stat(peer); err != nil {
-		fmt.Fprintf(log, "bench: PyTorch peer %s not found (set STAE_TORCH_PEER); timing stae alone\n", peer)
-	} else if c := exec.CommandContext(ctx, b.Python, "-c", "import torch"); func() error {
-		c.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS=1")
-		return c.Run()
-	}() != nil {
-		fmt.Fprintf(log, "bench: PyTorch is not installed for %s; install it with: sudo apt-get install -y python3-torch\n", b.Python)
-		fmt.Fprintln(log, "bench: timing stae alone")
-	} else {
-		b.Peer = peer
+	if !parts["model"] {
+		b.Batches = nil
+	}
+	if !parts["recon"] {
+		b.ReconFrames = 0
+	}
+	if !parts["live"] {
+		b.Live.Specs = nil
+	}
+	if parts["model"] || parts["recon"] {
+		b.Peer = findPeer(ctx, repo, b.Python, log)
 	}
 	tmp, err := os.MkdirTemp("", "stae-bench")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	fmt.Fprintln(log, "bench: building the benchmarks")
-	if b.Test, err = BuildBench(ctx, repo, tmp, log); err != nil {
-		return fmt.Errorf("bench: building lib/model's benchmarks: %w", err)
+	if parts["model"] || parts["recon"] {
+		fmt.Fprintln(log, "bench: building the benchmarks")
+	}
+	if parts["model"] {
+		if b.Test, err = BuildBench(ctx, repo, tmp, "./lib/model", log); err != nil {
+			return fmt.Errorf("bench: building lib/model's benchmarks: %w", err)
+		}
+	}
+	if parts["recon"] {
+		if b.ReconTest, err = BuildBench(ctx, repo, tmp, "./recon", log); err != nil {
+			return fmt.Errorf("bench: building recon's benchmarks: %w", err)
+		}
 	}
 	b.Load = LoadAverage()
 	fmt.Fprintf(log, "bench: load average at start %s (2 cores busy elsewhere skew every figure)\n", b.Load)
@@ -234,6 +292,51 @@ func bench(ctx context.Context, repo string, args []string, stdout, log io.Write
 		return fmt.Errorf("bench: %w", err)
 	}
 	return nil
+}
+
+// benchParts reads --only: some of model, recon and live, separated by
+// commas or spaces.
+func benchParts(s string) (map[string]bool, error) {
+	parts := map[string]bool{}
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		if p != "model" && p != "recon" && p != "live" {
+			return nil, fmt.Errorf("unknown part %s (model, recon, live)", p)
+		}
+		parts[p] = true
+	}
+	if len(parts) == 0 {
+		return nil, errors.New("no part given (model, recon, live)")
+	}
+	return parts, nil
+}
+
+func atLeastOne(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, errors.New("want a whole number, at least 1")
+	}
+	return n, nil
+}
+
+// findPeer is the PyTorch peer's script when it and PyTorch are at hand,
+// else "" (and says why in log).
+func findPeer(ctx context.Context, repo, python string, log io.Writer) string {
+	peer := os.Getenv("STAE_TORCH_PEER")
+	if peer == "" {
+		peer = filepath.Join(repo, "..", "shared", "peers", "torch_stae.py")
+	}
+	if _, err := os.Stat(peer); err != nil {
+		fmt.Fprintf(log, "bench: PyTorch peer %s not found (set STAE_TORCH_PEER); timing stae alone\n", peer)
+		return ""
+	}
+	c := exec.CommandContext(ctx, python, "-c", "import torch")
+	c.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS=1")
+	if c.Run() != nil {
+		fmt.Fprintf(log, "bench: PyTorch is not installed for %s; install it with: sudo apt-get install -y python3-torch\n", python)
+		fmt.Fprintln(log, "bench: timing stae alone")
+		return ""
+	}
+	return peer
 }
 
 func makeDir(dir string) (string, error) {

@@ -200,9 +200,6 @@ func (r *Runner) run(ctx context.Context, s Stage) error {
 // pipe runs the stage's commands joined by pipes, with OutArg as tmp; like
 // bash's pipefail, it fails when any command fails.
 func (r *Runner) pipe(ctx context.Context, s Stage, tmp string) error {
-	if len(s.Pipe) == 0 {
-		return errors.New("no command")
-	}
 	var in io.Reader
 	if s.Stdin != "" {
 		f, err := os.Open(s.Stdin)
@@ -212,43 +209,62 @@ func (r *Runner) pipe(ctx context.Context, s Stage, tmp string) error {
 		defer f.Close()
 		in = f
 	}
-	cmds := make([]*exec.Cmd, len(s.Pipe))
+	argvs := make([][]string, len(s.Pipe))
 	toFile := true
 	for i, argv := range s.Pipe {
-		args := make([]string, len(argv))
+		argvs[i] = make([]string, len(argv))
 		for j, a := range argv {
 			if a == OutArg {
 				a, toFile = tmp, false
 			}
-			args[j] = a
+			argvs[i][j] = a
 		}
-		path, err := r.look(args[0])
-		if err != nil {
-			return err
-		}
-		cmds[i] = exec.CommandContext(ctx, path, args[1:]...)
-		cmds[i].Stderr = r.Stderr
 	}
-	cmds[0].Stdin = in
-	for i := 0; i+1 < len(cmds); i++ {
-		pr, pw, err := os.Pipe()
-		if err != nil {
-			return err
-		}
-		cmds[i].Stdout, cmds[i+1].Stdin = pw, pr
-		defer pr.Close()
-		defer pw.Close()
-	}
-	last := cmds[len(cmds)-1]
-	last.Stdout = r.Stderr
+	out := r.Stderr
 	if toFile {
 		f, err := os.Create(tmp)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		last.Stdout = f
+		out = f
 	}
+	wait, err := startPipe(ctx, r.look, argvs, in, out, r.Stderr)
+	if err != nil {
+		return err
+	}
+	return wait()
+}
+
+// startPipe starts the commands argvs (each first word found with look)
+// joined stdout to stdin, the first reading in and the last writing out,
+// and returns what waits for them all; like bash's pipefail, that fails
+// when any command fails. When one cannot start, it waits for those
+// started and fails.
+func startPipe(ctx context.Context, look func(string) (string, error), argvs [][]string, in io.Reader, out, stderr io.Writer) (func() error, error) {
+	if len(argvs) == 0 {
+		return nil, errors.New("no command")
+	}
+	cmds := make([]*exec.Cmd, len(argvs))
+	for i, args := range argvs {
+		path, err := look(args[0])
+		if err != nil {
+			return nil, err
+		}
+		cmds[i] = exec.CommandContext(ctx, path, args[1:]...)
+		cmds[i].Stderr = stderr
+	}
+	cmds[0].Stdin = in
+	for i := 0; i+1 < len(cmds); i++ {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			return nil, err
+		}
+		cmds[i].Stdout, cmds[i+1].Stdin = pw, pr
+		defer pr.Close()
+		defer pw.Close()
+	}
+	cmds[len(cmds)-1].Stdout = out
 	var errs []error
 	started := 0
 	for _, c := range cmds {
@@ -264,10 +280,16 @@ func (r *Runner) pipe(ctx context.Context, s Stage, tmp string) error {
 		cmds[i].Stdout.(*os.File).Close()
 		cmds[i+1].Stdin.(*os.File).Close()
 	}
-	for _, c := range cmds[:started] {
-		if err := c.Wait(); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", filepath.Base(c.Path), err))
+	wait := func() error {
+		for _, c := range cmds[:started] {
+			if err := c.Wait(); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", filepath.Base(c.Path), err))
+			}
 		}
+		return errors.Join(errs...)
 	}
-	return errors.Join(errs...)
+	if started < len(cmds) {
+		return nil, wait()
+	}
+	return wait, nil
 }

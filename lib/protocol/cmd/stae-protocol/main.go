@@ -4,7 +4,7 @@
 //	stae-protocol demo [OUT_DIR]                                the synthetic scene in testdata/synth
 //	stae-protocol ped2 [--preset cpu|paper] [--quick] DATA OUT  the UCSD Ped2 protocol: results.json, roc.csv, a table
 //	stae-protocol check OUT                                     whether OUT holds ped2's outputs, well formed
-//	stae-protocol bench [--json] [--reps N] [--sizes S] [--batches B]  speed beside the PyTorch peer
+//	stae-protocol bench [--json] [--only PARTS] [--reps N] [--sizes S] ...  speed beside the PyTorch peer, and the live chain's
 //
 // pipeline.sh builds it into bin/ and runs it from the repository root
 // with the seven tools on PATH; --help says more.
