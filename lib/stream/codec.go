@@ -32,6 +32,7 @@ type wire struct {
 	StartS      *float64  `json:"start_s"`
 	EndS        *float64  `json:"end_s"`
 	Regions     []Region  `json:"regions"`
+	Magic       *string   `json:"magic"` // a header's: a concatenated stream begins (NDJSON)
 
 	// floats holds tensor data decoded straight into float32 (msgpack path).
 	floats  []float32
