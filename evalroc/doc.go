@@ -66,7 +66,10 @@
 //	   evalroc holds all scores in memory (they are small).
 //
 //	   INPUT:  score or event stream; with --masks an error stream with maps
-//	           (msgpack or NDJSON)
+//	           (msgpack or NDJSON),
+//	           or several streams concatenated (cat of per-video shards): read as
+//	           one when their headers agree (same tools, versions and parameters;
+//	           arguments may differ) and no video is in two of them
 //	   OUTPUT: a table on stdout, or one JSON object with --json (auc_micro,
 //	           auc_macro, eer, frames, videos, per_video; gt_events, detected,
 //	           false_alarms for events, and with a frame rate fps, minutes,

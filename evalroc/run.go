@@ -67,7 +67,8 @@ written as an NDJSON score stream:
 evalroc holds all scores in memory (they are small).
 
 INPUT:  score or event stream; with --masks an error stream with maps
-        (msgpack or NDJSON)
+        (msgpack or NDJSON),
+` + tool.ConcatenatedHelp + `
 OUTPUT: a table on stdout, or one JSON object with --json (auc_micro,
         auc_macro, eer, frames, videos, per_video; gt_events, detected,
         false_alarms for events, and with a frame rate fps, minutes,

@@ -27,7 +27,10 @@
 //	   video is done, followed by a record closing the video with its frame count
 //	   ({"video":..,"video_frames":N}), so that a video without events is known.
 //
-//	   INPUT:  score stream (msgpack or NDJSON)
+//	   INPUT:  score stream (msgpack or NDJSON),
+//	           or several streams concatenated (cat of per-video shards): read as
+//	           one when their headers agree (same tools, versions and parameters;
+//	           arguments may differ) and no video is in two of them
 //	   OUTPUT: event stream (msgpack, or NDJSON with --json)
 //
 //	   EXAMPLES:

@@ -27,7 +27,8 @@ names its deepest minimum. Each video's events are written as soon as the
 video is done, followed by a record closing the video with its frame count
 ({"video":..,"video_frames":N}), so that a video without events is known.
 
-INPUT:  score stream (msgpack or NDJSON)
+INPUT:  score stream (msgpack or NDJSON),
+` + tool.ConcatenatedHelp + `
 OUTPUT: event stream (msgpack, or NDJSON with --json)
 
 EXAMPLES:

@@ -47,7 +47,10 @@
 //	   it predicts (a video's first frame has none). Memory is bounded by one
 //	   batch and one video.
 //
-//	   INPUT:  volume stream (msgpack or NDJSON)
+//	   INPUT:  volume stream (msgpack or NDJSON),
+//	           or several streams concatenated (cat of per-video shards): read as
+//	           one when their headers agree (same tools, versions and parameters;
+//	           arguments may differ) and no video is in two of them
 //	   OUTPUT: error stream (msgpack, or NDJSON with --json)
 //
 //	   EXAMPLES:

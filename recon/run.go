@@ -57,7 +57,8 @@ trained with --target next scores each predicted frame against the frame
 it predicts (a video's first frame has none). Memory is bounded by one
 batch and one video.
 
-INPUT:  volume stream (msgpack or NDJSON)
+INPUT:  volume stream (msgpack or NDJSON),
+` + tool.ConcatenatedHelp + `
 OUTPUT: error stream (msgpack, or NDJSON with --json)
 
 EXAMPLES:

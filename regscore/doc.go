@@ -30,7 +30,10 @@
 //	   normal video stays low.
 //
 //	   INPUT:  error stream (msgpack or NDJSON); a score stream is also accepted and
-//	           its error field scored again
+//	           its error field scored again,
+//	           or several streams concatenated (cat of per-video shards): read as
+//	           one when their headers agree (same tools, versions and parameters;
+//	           arguments may differ) and no video is in two of them
 //	   OUTPUT: score stream (msgpack, or NDJSON with --json)
 //
 //	   EXAMPLES:

@@ -33,7 +33,8 @@ calibrate'): no per-video min/max, so scores compare across videos and a
 normal video stays low.
 
 INPUT:  error stream (msgpack or NDJSON); a score stream is also accepted and
-        its error field scored again
+        its error field scored again,
+` + tool.ConcatenatedHelp + `
 OUTPUT: score stream (msgpack, or NDJSON with --json)
 
 EXAMPLES:

@@ -34,6 +34,7 @@ type wire struct {
 	Regions     []Region  `json:"regions"`
 	T           *float64  `json:"t"`
 	Picture     []byte    `json:"picture"`
+	Magic       *string   `json:"magic"` // a header's: a concatenated stream begins (NDJSON)
 
 	// floats holds tensor data decoded straight into float32 (msgpack path).
 	floats  []float32

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -274,6 +275,10 @@ func FuzzJSONReader(f *testing.F) {
 	f.Add([]byte(hdr + `{"video":"a","frame":1e300,"error":1,"abnormality":0,"regularity":1}` + "\n"))
 	f.Add([]byte(`{"magic":"stae","version":1,"kind":"volume","provenance":[]}` + "\n" + `{"video":"a","frames":[` + strings.Repeat("0,", 70000) + `0]}` + "\n"))
 	f.Add([]byte(`{"magic":"stae","version":1,"kind":"event","provenance":[{"tool":"t","params":{"videos":["a"],"video_frames":[1000000000000]}}]}` + "\n"))
+	// two streams concatenated, and one cut inside its second header
+	two := hdr + `{"video":"a","frame":0,"error":1,"abnormality":0,"regularity":1}` + "\n" + hdr + `{"video":"b","frame":0,"error":1,"abnormality":0,"regularity":1}` + "\n"
+	f.Add([]byte(two))
+	f.Add([]byte(two[:len(two)/2+20]))
 	f.Fuzz(func(t *testing.T, in []byte) { roundTrip(t, in) })
 }
 
@@ -288,6 +293,8 @@ func FuzzMsgpackHeader(f *testing.F) {
 	f.Add(rawHeader(KindScore, "x", []byte{0xc9, 0xff, 0xff, 0xff, 0xff, 1}))
 	f.Add(rawHeader(KindEvent, "video_frames", []byte{0x91, 0xcf, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}))
 	f.Add(append(msgHeader(f, KindScore, nil), rawRecord("video", "a", "later", raw(deepMsgpack(100000)))...))
+	f.Add(slices.Concat(msgHeader(f, KindScore, nil), rawRecord("video", "a", "frame", 0, "error", 1.0, "abnormality", 0.0, "regularity", 1.0),
+		msgHeader(f, KindScore, nil), rawRecord("video", "b", "frame", 0, "error", 1.0, "abnormality", 0.0, "regularity", 1.0)))
 	f.Fuzz(func(t *testing.T, in []byte) { roundTrip(t, in) })
 }
 

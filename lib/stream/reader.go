@@ -16,7 +16,9 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 )
 
-// Reader reads one stream: its header at construction, then records.
+// Reader reads one stream: its header at construction, then records. A
+// header where a record is expected begins a concatenated stream, read on
+// as part of this one (concat.go).
 type Reader struct {
 	src  io.Reader
 	br   *bufio.Reader
@@ -28,14 +30,19 @@ type Reader struct {
 	// windows holds the frames of a windows-form volume stream
 	// (VersionWindows) that its windows may name; nil in other streams.
 	windows *windowFrames
+
+	streams    int            // streams read so far, the first included
+	headerLine []byte         // an NDJSON header met where a record was expected
+	videoIn    map[string]int // the stream each video was met in (1-based)
+	lastVideo  string         // the video of the last record of this stream; "" at its start
 }
 
 // NewReader reads the stream header from r and checks that the stream's kind
 // is one of want (any kind when want is empty).
 func NewReader(r io.Reader, want ...Kind) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
-	sr := &Reader{src: r, br: br}
-	if err := sr.readHeader(); err != nil {
+	sr := &Reader{src: r, br: br, streams: 1}
+	if err := sr.readHeader(&sr.hdr); err != nil {
 		if sr.interrupted() {
 			return nil, ErrInterrupted
 		}
@@ -65,8 +72,9 @@ func (r *Reader) interrupted() bool {
 	return ok && cr.ctx.Err() != nil
 }
 
-// readHeader reads and validates the header in either encoding.
-func (sr *Reader) readHeader() error {
+// readHeader reads and validates a header in either encoding, told from
+// its first byte; the records after it are read in the same encoding.
+func (sr *Reader) readHeader(hdr *Header) error {
 	br := sr.br
 	first, err := firstByte(br)
 	if err == io.EOF {
@@ -82,13 +90,11 @@ func (sr *Reader) readHeader() error {
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrNotStream, err)
 		}
-		if err := jsonDepth(line); err != nil {
-			return fmt.Errorf("%w: header %v", ErrNotStream, err)
+		if err := jsonHeader(line, hdr); err != nil {
+			return err
 		}
-		if err := json.Unmarshal(line, &sr.hdr); err != nil {
-			return fmt.Errorf("%w: header is not a stae header", ErrNotStream)
-		}
-	case first >= 0x80 && first <= 0x8f, first == 0xde, first == 0xdf:
+	case msgpackMap(first):
+		sr.json = false
 		sr.dec = msgpack.NewDecoder(br)
 		// Take the header's bytes first, walking them with MaxHeaderBytes
 		// and MaxDepth checked as they arrive: every declared array and
@@ -108,18 +114,32 @@ func (sr *Reader) readHeader() error {
 			return fmt.Errorf("%w: header is not a stae header", ErrNotStream)
 		}
 		raw := walk.keep
-		if err := msgpack.Unmarshal(raw, &sr.hdr); err != nil {
+		if err := msgpack.Unmarshal(raw, hdr); err != nil {
 			return fmt.Errorf("%w: header is not a stae header", ErrNotStream)
 		}
-		normaliseParams(&sr.hdr)
+		normaliseParams(hdr)
 	default:
 		return fmt.Errorf("%w (first byte 0x%02x)", ErrNotStream, first)
 	}
-	if err := sr.hdr.Validate(); err != nil {
-		return err
+	return hdr.Validate()
+}
+
+// jsonHeader decodes an NDJSON header line (not yet validated).
+func jsonHeader(line []byte, hdr *Header) error {
+	if len(line) > MaxHeaderBytes {
+		return fmt.Errorf("%w: a header of more than %d bytes", ErrNotStream, MaxHeaderBytes)
+	}
+	if err := jsonDepth(line); err != nil {
+		return fmt.Errorf("%w: header %v", ErrNotStream, err)
+	}
+	if err := json.Unmarshal(line, hdr); err != nil {
+		return fmt.Errorf("%w: header is not a stae header", ErrNotStream)
 	}
 	return nil
 }
+
+// msgpackMap tells whether b opens a msgpack map (fixmap, map16, map32).
+func msgpackMap(b byte) bool { return b >= 0x80 && b <= 0x8f || b == 0xde || b == 0xdf }
 
 // firstByte peeks the first byte that is not JSON whitespace.
 func firstByte(br *bufio.Reader) (byte, error) {
@@ -184,10 +204,23 @@ func (r *Reader) nextRecord() (Record, error) {
 	}
 	var w wire
 	var err error
-	if r.json {
-		err = r.nextJSON(&w)
-	} else {
-		err = r.nextMsgpack(&w)
+	for {
+		if r.json {
+			err = r.nextJSON(&w)
+		} else {
+			err = r.nextMsgpack(&w)
+		}
+		if err != errHeaderAhead {
+			break
+		}
+		if err = r.nextStream(); err != nil {
+			r.done = true
+			if r.interrupted() {
+				return nil, ErrInterrupted
+			}
+			return nil, err
+		}
+		w = wire{}
 	}
 	if err == io.EOF {
 		r.done = true
@@ -209,11 +242,67 @@ func (r *Reader) nextRecord() (Record, error) {
 			err = fmt.Errorf("%s: %w", describe(rec), err)
 		}
 	}
+	if err == nil {
+		err = r.wholeVideo(rec)
+	}
 	if err != nil {
 		r.done = true
 		return nil, fmt.Errorf("record %d: %w", r.n, err)
 	}
 	return rec, nil
+}
+
+// errHeaderAhead says that a header stands where a record was expected.
+var errHeaderAhead = errors.New("a stream header ahead")
+
+// nextStream reads the header of a concatenated stream and checks it
+// against the first.
+func (r *Reader) nextStream() error {
+	r.streams++
+	where := fmt.Sprintf("concatenated stream %d", r.streams)
+	if r.n > 0 {
+		where += fmt.Sprintf(" (after record %d)", r.n)
+	}
+	var h Header
+	var err error
+	if line := r.headerLine; line != nil {
+		r.headerLine = nil
+		if err = jsonHeader(line, &h); err == nil {
+			err = h.Validate()
+		}
+	} else {
+		err = r.readHeader(&h)
+	}
+	if err == nil {
+		err = r.hdr.Agree(&h)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	r.lastVideo = ""
+	return nil
+}
+
+// wholeVideo checks that rec's video was not met in an earlier stream of a
+// concatenation. Streams are tracked from the first, which cannot know
+// whether another follows; the map is touched once per video of a stream.
+func (r *Reader) wholeVideo(rec Record) error {
+	video := Video(rec)
+	if video == r.lastVideo {
+		return nil
+	}
+	r.lastVideo = video
+	if r.videoIn == nil {
+		r.videoIn = map[string]int{}
+	}
+	in, seen := r.videoIn[video]
+	switch {
+	case !seen:
+		r.videoIn[video] = r.streams
+	case in != r.streams:
+		return fmt.Errorf("%w: %s, in streams %d and %d", ErrVideoRepeated, video, in, r.streams)
+	}
+	return nil
 }
 
 // NextFrame, NextVolume, NextError, NextScore and NextEvent read the next
@@ -238,6 +327,10 @@ func next[T Record](r *Reader) (T, error) {
 }
 
 func (r *Reader) nextJSON(w *wire) error {
+	// A msgpack map here opens a concatenated stream in msgpack.
+	if b, err := firstByte(r.br); err == nil && msgpackMap(b) {
+		return errHeaderAhead
+	}
 	var line []byte
 	for {
 		var err error
@@ -257,6 +350,10 @@ func (r *Reader) nextJSON(w *wire) error {
 			return fmt.Errorf("%w: last line has no end", ErrTruncated)
 		}
 		return fmt.Errorf("%w: bad JSON: %v", ErrInvalid, err)
+	}
+	if w.Magic != nil {
+		r.headerLine = line
+		return errHeaderAhead
 	}
 	return nil
 }
@@ -284,6 +381,38 @@ func (r *Reader) readLine(limit int) ([]byte, error) {
 	}
 }
 
+// headerAhead tells whether the msgpack value ahead is a stream header: a
+// map whose first key is "magic", as NewWriter writes a header, or '{', an
+// NDJSON header (never the first byte of a msgpack record).
+func headerAhead(br *bufio.Reader) bool {
+	b, _ := br.Peek(1)
+	if len(b) == 0 {
+		return false
+	}
+	var n int // bytes of the map's length
+	switch {
+	case b[0] == '{':
+		return true
+	case b[0] >= 0x80 && b[0] <= 0x8f:
+		n = 1
+	case b[0] == 0xde:
+		n = 3
+	case b[0] == 0xdf:
+		n = 5
+	default:
+		return false
+	}
+	const magic = "magic"
+	b, _ = br.Peek(n + 5 + len(magic)) // the longest str header is 5 bytes
+	key := b[n:]
+	for _, str := range [][]byte{{0xa0 | byte(len(magic))}, {0xd9, byte(len(magic))}, {0xda, 0, byte(len(magic))}, {0xdb, 0, 0, 0, byte(len(magic))}} {
+		if bytes.HasPrefix(key, append(str, magic...)) {
+			return true
+		}
+	}
+	return false
+}
+
 func isEOF(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
@@ -294,6 +423,9 @@ func (r *Reader) nextMsgpack(w *wire) error {
 			return io.EOF
 		}
 		return err
+	}
+	if headerAhead(r.br) {
+		return errHeaderAhead
 	}
 	err := r.decodeWire(w)
 	if err != nil && isEOF(err) {
@@ -362,6 +494,9 @@ func (r *Reader) decodeWire(w *wire) error {
 				return fieldErr(key, err)
 			}
 			w.Picture = b
+		case "magic":
+			// A header whose first field is not magic (headerAhead).
+			return fmt.Errorf("%w: a stream header here must begin with its magic field", ErrInvalid)
 		case "state":
 			b, err := r.bounded(64)
 			if err != nil {

@@ -16,7 +16,10 @@ import (
 // work on a video as it arrives (recon batches its volumes) or gather it
 // whole (EachVideo). It checks that a video's records are contiguous and,
 // for records of one frame (frame, error, score), that frame numbers
-// increase. It stops with ErrInterrupted once its context is done.
+// increase. It stops with ErrInterrupted once its context is done. Over
+// streams concatenated into one (concat.go) the order holds as over one
+// stream, and the Reader refuses a video met in two of them, even where
+// it goes on from the end of one into the start of the next.
 //
 //	vr := stream.NewVideoReader[*stream.Score](ctx, r)
 //	for vr.NextVideo() {

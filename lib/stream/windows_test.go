@@ -225,3 +225,23 @@ func must(t *testing.T, errs ...error) {
 		}
 	}
 }
+
+// Windows-form volume streams concatenate like any other: the second
+// stream's windows name its own frames; a stream of the other form is
+// refused in one line.
+func TestWindowsFormConcatenated(t *testing.T) {
+	shard := func(video string) []byte {
+		return encode(t, windowsHeader(2, 1), []Record{testFrame(video, 0, false), testFrame(video, 1, false),
+			&Window{Video: video, Frames: []int{0, 1}}}, false)
+	}
+	got, err := readAll(t, append(shard("A"), shard("B")...))
+	if err != nil || len(got) != 2 || got[1].(*Volume).Video != "B" {
+		t.Fatalf("two shards: %v, %v", got, err)
+	}
+	expanded := windowsHeader(2, 1)
+	expanded.Version = Version
+	old := encode(t, expanded, []Record{&Volume{Video: "C", Frames: []int{0, 1}, Shape: []int{2, 1, 2}, Data: make([]float32, 4)}}, false)
+	if _, err := readAll(t, append(shard("A"), old...)); err == nil || !strings.Contains(err.Error(), "stream form version 1, the first stream's 2") {
+		t.Errorf("a version-1 shard after a version-2 one: %v", err)
+	}
+}

@@ -35,6 +35,13 @@ const ExitCodesHelp = `EXIT STATUS:
    2  usage error (bad flag or argument)
    130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM`
 
+// ConcatenatedHelp follows the INPUT line of each tool that reads its stream
+// video by video (recon, regscore, events, evalroc): several streams joined
+// with cat read as one (lib/stream, Header.Agree).
+const ConcatenatedHelp = `        or several streams concatenated (cat of per-video shards): read as
+        one when their headers agree (same tools, versions and parameters;
+        arguments may differ) and no video is in two of them`
+
 // RunFunc is a tool's testable logic: it reads stdin, writes stdout, reports
 // on stderr and returns the exit status. It never calls os.Exit.
 type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
