@@ -404,6 +404,9 @@ func headerAhead(br *bufio.Reader) bool {
 	}
 	const magic = "magic"
 	b, _ = br.Peek(n + 5 + len(magic)) // the longest str header is 5 bytes
+	if len(b) <= n {
+		return false // cut inside the map's length: not a header
+	}
 	key := b[n:]
 	for _, str := range [][]byte{{0xa0 | byte(len(magic))}, {0xd9, byte(len(magic))}, {0xda, 0, byte(len(magic))}, {0xdb, 0, 0, 0, byte(len(magic))}} {
 		if bytes.HasPrefix(key, append(str, magic...)) {
