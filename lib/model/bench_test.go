@@ -63,15 +63,21 @@ func BenchmarkInfer(b *testing.B) { benchTrainer(b, 0, 1, (*Trainer).Loss) }
 func benchTrainer(b *testing.B, lr, passes float64, run func(*Trainer, [][]float32) (float64, error)) {
 	for _, c := range benchConfigs() {
 		for _, batch := range benchBatches {
+			// One trainer serves every call of the benchmark's function (b.N
+			// is 1 first, then the count asked for), so that the process's
+			// peak memory is one trainer's, as in fit.
+			var tr *Trainer
+			var vols [][]float32
 			b.Run(fmt.Sprintf("%d/batch=%d", c.Height, batch), func(b *testing.B) {
-				m, _ := New(c, 1)
-				tr := NewTrainer(m, lr, batch)
-				defer tr.Close()
-				vols := randVolumes(rand.New(rand.NewPCG(1, 1)), c, batch)
-				if _, err := run(tr, vols); err != nil { // build the graph
-					b.Fatal(err)
+				if tr == nil {
+					m, _ := New(c, 1)
+					tr = NewTrainer(m, lr, batch)
+					vols = randVolumes(rand.New(rand.NewPCG(1, 1)), c, batch)
+					if _, err := run(tr, vols); err != nil { // build the graph
+						b.Fatal(err)
+					}
+					b.ResetTimer()
 				}
-				b.ResetTimer()
 				heapPeak(b, func() {
 					for i := 0; i < b.N; i++ {
 						if _, err := run(tr, vols); err != nil {
@@ -81,6 +87,9 @@ func benchTrainer(b *testing.B, lr, passes float64, run func(*Trainer, [][]float
 				})
 				reportSpeed(b, c, batch, passes)
 			})
+			if tr != nil {
+				tr.Close()
+			}
 		}
 	}
 }

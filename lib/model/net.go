@@ -60,15 +60,8 @@ func NewNet(m *Model, batch int, train bool) (*Net, error) {
 			n.tt = tensor.New(tensor.WithShape(nt, ch, c.Height, c.Width), tensor.WithBacking(make([]float32, nt*c.FrameValues())))
 			target = G.NewTensor(n.g, tensor.Float32, 4, G.WithShape(nt, ch, c.Height, c.Width), G.WithName("target"), G.WithValue(n.tt))
 		}
-		diff, err := G.Sub(y, target)
-		if err != nil {
-			return nil, fmt.Errorf("model: build loss: %w", err)
-		}
-		sq, err := G.Square(diff)
-		if err != nil {
-			return nil, fmt.Errorf("model: build loss: %w", err)
-		}
-		if n.loss, err = G.Mean(sq); err != nil {
+		var err error
+		if n.loss, err = G.ApplyOp(ops.MeanSquaredError{}, y, target); err != nil {
 			return nil, fmt.Errorf("model: build loss: %w", err)
 		}
 		if n.grads, err = G.Grad(n.loss, n.params...); err != nil {
@@ -82,8 +75,15 @@ func NewNet(m *Model, batch int, train bool) (*Net, error) {
 // forward wires the layers; p holds the parameter nodes by name.
 func (n *Net) forward(p map[string]*G.Node) (*G.Node, error) {
 	b := &builder{g: n.g, p: p, cfg: n.cfg}
-	e := b.encode(n.x)
-	outs := b.lstm(e, n.Batch)
+	// The encoder runs step by step, so each step's features go straight
+	// to the ConvLSTM: encoding all frames at once and slicing the steps
+	// out would make the backward pass place every step's gradient in a
+	// full-size zero tensor and add the Length of them up.
+	steps := b.frameSteps(n.x)
+	for t, x := range steps {
+		steps[t] = b.encode(x)
+	}
+	outs := b.lstm(steps, n.Batch)
 	d := b.do(ops.Stack{T: n.cfg.Length, Out: new(ops.Buffer)}, outs...)
 	return b.decode(d), b.err
 }
@@ -109,21 +109,33 @@ func (b *builder) do(op G.Op, in ...*G.Node) *G.Node {
 	return r
 }
 
+// frameSteps cuts frames laid out volume by volume, [batch*Length,...],
+// into the Length steps [batch,...] that lstm takes.
+func (b *builder) frameSteps(e *G.Node) G.Nodes {
+	steps := make(G.Nodes, b.cfg.Length)
+	for t := range steps {
+		steps[t] = b.do(ops.FrameSlice{T: b.cfg.Length, Step: t, Out: new(ops.Buffer)}, e)
+	}
+	return steps
+}
+
 // encode is the spatial encoder, frame by frame: x [N,C,H,W] gives the
 // conv2 features [N,Conv2,h2,w2].
 func (b *builder) encode(x *G.Node) *G.Node {
 	p := b.p
 	// Each forward op keeps its output from run to run (ops.Buffer), so
 	// a run allocates next to nothing; results last until the next run.
-	e := b.do(ops.ConvAct{Stride: s1, Inputs: 1, Tanh: true, Data: true, Out: new(ops.Buffer)}, x, p["conv1.w"], p["conv1.b"])
-	return b.do(ops.ConvAct{Stride: s2, Inputs: 1, Tanh: true, Out: new(ops.Buffer)}, e, p["conv2.w"], p["conv2.b"])
+	// conv1's output goes to conv2 alone, so conv2's backward pass takes
+	// the gradient through conv1's tanh (GradPreAct, InTanh).
+	e := b.do(ops.ConvAct{Stride: s1, Inputs: 1, Tanh: true, Data: true, GradPreAct: true, Out: new(ops.Buffer)}, x, p["conv1.w"], p["conv1.b"])
+	return b.do(ops.ConvAct{Stride: s2, Inputs: 1, Tanh: true, InTanh: true, Out: new(ops.Buffer)}, e, p["conv2.w"], p["conv2.b"])
 }
 
 // lstm runs the ConvLSTM layers over batch volumes of Length feature maps,
-// e [batch*Length,Conv2,h2,w2] frame by frame, each volume's state from
-// zero; it returns the last layer's hidden maps [batch,maps,h2,w2], step
-// by step.
-func (b *builder) lstm(e *G.Node, batch int) G.Nodes {
+// steps[t] [batch,Conv2,h2,w2] holding step t of each, each volume's state
+// from zero; it returns the last layer's hidden maps [batch,maps,h2,w2],
+// step by step.
+func (b *builder) lstm(steps G.Nodes, batch int) G.Nodes {
 	c, p := b.cfg, b.p
 	_, _, h2, w2 := c.featureSize()
 	if b.err != nil {
@@ -133,7 +145,7 @@ func (b *builder) lstm(e *G.Node, batch int) G.Nodes {
 	st := make([]state, len(c.LSTM))
 	outs := make(G.Nodes, c.Length)
 	for t := 0; t < c.Length; t++ {
-		x := b.do(ops.FrameSlice{T: c.Length, Step: t, Out: new(ops.Buffer)}, e)
+		x := steps[t]
 		for l, ch := range c.LSTM {
 			pre := fmt.Sprintf("lstm%d.", l+1)
 			// The gates' pre-activations, one convolution over [x, h]; the
@@ -170,8 +182,9 @@ func (b *builder) lstm(e *G.Node, batch int) G.Nodes {
 func (b *builder) decode(d *G.Node) *G.Node {
 	c, p := b.cfg, b.p
 	h1, w1, _, _ := c.featureSize()
-	d = b.do(ops.ConvTAct{Stride: s2, OutH: h1, OutW: w1, Tanh: true, Out: new(ops.Buffer)}, d, p["deconv1.w"], p["deconv1.b"])
-	return b.do(ops.ConvTAct{Stride: s1, OutH: c.Height, OutW: c.Width, Out: new(ops.Buffer)}, d, p["deconv2.w"], p["deconv2.b"])
+	// deconv1's output goes to deconv2 alone (see encode).
+	d = b.do(ops.ConvTAct{Stride: s2, OutH: h1, OutW: w1, Tanh: true, GradPreAct: true, Out: new(ops.Buffer)}, d, p["deconv1.w"], p["deconv1.b"])
+	return b.do(ops.ConvTAct{Stride: s1, OutH: c.Height, OutW: c.Width, InTanh: true, Out: new(ops.Buffer)}, d, p["deconv2.w"], p["deconv2.b"])
 }
 
 // Run runs the graph on a batch: x holds Batch volumes of VolumeFrames

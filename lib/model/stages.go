@@ -79,7 +79,7 @@ func (s *Stages) LSTM(features []float32, f func(i int, hidden []float32)) error
 	// A window is Length frames of the stage's input, as the graph sees it.
 	return s.lstm.each(features, c.Length*s.FeatureValues(), s.Batch, f, func(n int) (*stage, error) {
 		return s.build(n*c.Length, c.Conv2, h2, w2, "lstm", func(b *builder, e *G.Node) *G.Node {
-			return b.do(ops.Stack{T: c.Length, Out: new(ops.Buffer)}, b.lstm(e, n)...)
+			return b.do(ops.Stack{T: c.Length, Out: new(ops.Buffer)}, b.lstm(b.frameSteps(e), n)...)
 		})
 	})
 }

@@ -34,24 +34,72 @@ func newGeom(c, h, w, k, s, p int) geom {
 // [O,C,K,K] give [N,O,(H+2P-K)/S+1,(W+2P-K)/S+1]. With Data set, x is
 // taken as data rather than a function of the weights and gets no
 // gradient: the first layer's would be a full-size deconvolution that
-// nothing reads.
+// nothing reads. With ThroughTanh set (backward passes only) a third
+// input y, a tanh output of the result's shape, follows, and the result
+// is taken through that tanh: multiplied by 1 - y². With InTanh set, x is
+// such a tanh output and the gradient passed to it is taken through the
+// tanh (see ConvAct.InTanh). Out, if set, keeps the output between runs.
 type Conv struct {
 	common
-	Stride, Pad int
-	Data        bool
+	Stride, Pad         int
+	Data                bool
+	ThroughTanh, InTanh bool
+	Out                 *Buffer
 }
 
 func (op Conv) String() string {
-	if op.Data {
-		return fmt.Sprintf("Conv(s=%d,p=%d,data)", op.Stride, op.Pad)
+	return fmt.Sprintf("Conv(s=%d,p=%d%s)", op.Stride, op.Pad, flags("data", op.Data, "through", op.ThroughTanh, "intanh", op.InTanh))
+}
+
+// flags names the set ones of name, value pairs, for an op's String:
+// ",a,b", or "" when none is set.
+func flags(pairs ...any) string {
+	var s string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1].(bool) {
+			s += "," + pairs[i].(string)
+		}
 	}
-	return fmt.Sprintf("Conv(s=%d,p=%d)", op.Stride, op.Pad)
+	return s
 }
 func (op Conv) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
 func (op Conv) Hashcode() uint32      { return hashString(op.String()) }
-func (op Conv) Arity() int            { return 2 }
-func (op Conv) Type() hm.Type         { return fnType(4, 4, 4) }
-func (op Conv) DiffWRT(int) []bool    { return []bool{!op.Data, true} }
+func (op Conv) Arity() int            { return 2 + throughArity(op.ThroughTanh) }
+func (op Conv) Type() hm.Type         { return fnType(ranks(op.Arity() + 1)...) }
+func (op Conv) DiffWRT(n int) []bool {
+	r := []bool{!op.Data, true}
+	return append(r, make([]bool, n-len(r))...)
+}
+
+// throughArity is the inputs a ThroughTanh flag adds: the tanh output.
+func throughArity(through bool) int {
+	if through {
+		return 1
+	}
+	return 0
+}
+
+// ranks is n 4-D tensors' ranks.
+func ranks(n int) []int {
+	r := make([]int, n)
+	for i := range r {
+		r[i] = 4
+	}
+	return r
+}
+
+// checkThrough checks a ThroughTanh op's tanh output against its result's
+// shape; without the flag there is nothing to check.
+func checkThrough(op string, through bool, s []tensor.Shape, out tensor.Shape) error {
+	if through && !s[len(s)-1].Eq(out) {
+		return fmt.Errorf("%s: tanh output %v does not fit result %v", op, s[len(s)-1], out)
+	}
+	return nil
+}
+
+// throughTanh takes dst, a gradient at a tanh's output y, through the
+// tanh, in place, on the calling goroutine.
+func throughTanh(y, dst []float32) { tanhGradC(y, dst, dst) }
 
 // convGeom checks an image shape against weights and returns the geometry.
 func convGeom(name string, x, w tensor.Shape, s, p int) (geom, error) {
@@ -69,34 +117,45 @@ func convGeom(name string, x, w tensor.Shape, s, p int) (geom, error) {
 }
 
 func (op Conv) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op.String(), 2, in)
+	s, err := shapesOf(op.String(), op.Arity(), in)
 	if err != nil {
 		return nil, err
 	}
+	_, out, err := op.geom(s)
+	return out, err
+}
+
+// geom checks the shapes and returns the geometry and the output's shape.
+func (op Conv) geom(s []tensor.Shape) (geom, tensor.Shape, error) {
 	g, err := convGeom(op.String(), s[0], s[1], op.Stride, op.Pad)
 	if err != nil {
-		return nil, err
+		return geom{}, nil, err
 	}
-	return tensor.Shape{s[0][0], s[1][0], g.oh, g.ow}, nil
+	out := tensor.Shape{s[0][0], s[1][0], g.oh, g.ow}
+	return g, out, checkThrough(op.String(), op.ThroughTanh, s, out)
 }
 
 func (op Conv) Do(vs ...G.Value) (G.Value, error) {
-	d, s, err := inputs(op.String(), 2, vs)
+	d, s, err := inputs(op.String(), op.Arity(), vs)
 	if err != nil {
 		return nil, err
 	}
 	x, w := d[0], d[1]
-	g, err := convGeom(op.String(), s[0], s[1], op.Stride, op.Pad)
+	g, _, err := op.geom(s)
 	if err != nil {
 		return nil, err
 	}
 	n, o := s[0][0], s[1][0]
-	out, y := newDense(n, o, g.oh, g.ow)
+	out, y, _ := op.Out.dense(n, o, g.oh, g.ow) // every element is written (beta 0)
 	xs, ys := g.c*g.h*g.w, o*g.cols
 	if n >= workers() {
 		eachImage(n, g.rows*g.cols, func(col []float32, i int) {
 			g.im2col(x[i*xs:(i+1)*xs], col, 0, g.oh)
-			sgemm(false, false, o, g.cols, g.rows, 1, w, g.rows, col, g.cols, 0, y[i*ys:(i+1)*ys], g.cols)
+			yi := y[i*ys : (i+1)*ys]
+			sgemm(false, false, o, g.cols, g.rows, 1, w, g.rows, col, g.cols, 0, yi, g.cols)
+			if op.ThroughTanh {
+				throughTanh(d[2][i*ys:(i+1)*ys], yi)
+			}
 		})
 		return out, nil
 	}
@@ -111,20 +170,28 @@ func (op Conv) Do(vs ...G.Value) (G.Value, error) {
 			c0, c1 := lo*g.ow, hi*g.ow
 			sgemm(false, false, o, c1-c0, g.rows, 1, w, g.rows, (*col)[c0:], g.cols, 0, yi[c0:], g.cols)
 		})
+		if op.ThroughTanh {
+			ti := d[2][i*ys : (i+1)*ys]
+			parallel(len(yi), 1<<14, func(lo, hi int) { throughTanh(ti[lo:hi], yi[lo:hi]) })
+		}
 	}
 	return out, nil
 }
 
 func (op Conv) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	if op.ThroughTanh {
+		return nil, fmt.Errorf("%s: second derivatives are not supported", op)
+	}
 	x, w := in[0], in[1]
-	dw, err := apply(ConvGradW{Stride: op.Stride, Pad: op.Pad, K: w.Shape()[2]}, x, grad)
+	dw, err := apply(ConvGradW{Stride: op.Stride, Pad: op.Pad, K: w.Shape()[2], Out: new(Buffer)}, x, grad)
 	if err != nil {
 		return nil, err
 	}
 	if op.Data {
 		return G.Nodes{nil, dw}, nil
 	}
-	dx, err := apply(ConvT{Stride: op.Stride, Pad: op.Pad, OutH: x.Shape()[2], OutW: x.Shape()[3]}, grad, w)
+	dx, err := applyThrough(ConvT{Stride: op.Stride, Pad: op.Pad, OutH: x.Shape()[2], OutW: x.Shape()[3],
+		ThroughTanh: op.InTanh, Out: new(Buffer)}, op.InTanh, x, grad, w)
 	if err != nil {
 		return nil, err
 	}
@@ -134,22 +201,27 @@ func (op Conv) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 // ConvT is the transposed convolution, the adjoint of Conv with the same
 // weights: y [N,O,h,w] and weights [O,C,K,K] give [N,C,OutH,OutW], where a
 // Conv of that output with these weights has size h x w. OutH and OutW are
-// explicit because strided convolutions map several sizes onto one. Out,
-// if set, keeps the output between runs.
+// explicit because strided convolutions map several sizes onto one.
+// ThroughTanh and InTanh are Conv's. Out, if set, keeps the output between
+// runs.
 type ConvT struct {
 	common
 	Stride, Pad, OutH, OutW int
+	ThroughTanh, InTanh     bool
 	Out                     *Buffer
 }
 
 func (op ConvT) String() string {
-	return fmt.Sprintf("ConvT(s=%d,p=%d,out=%dx%d)", op.Stride, op.Pad, op.OutH, op.OutW)
+	return fmt.Sprintf("ConvT(s=%d,p=%d,out=%dx%d%s)", op.Stride, op.Pad, op.OutH, op.OutW, flags("through", op.ThroughTanh, "intanh", op.InTanh))
 }
 func (op ConvT) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
 func (op ConvT) Hashcode() uint32      { return hashString(op.String()) }
-func (op ConvT) Arity() int            { return 2 }
-func (op ConvT) Type() hm.Type         { return fnType(4, 4, 4) }
-func (op ConvT) DiffWRT(int) []bool    { return []bool{true, true} }
+func (op ConvT) Arity() int            { return 2 + throughArity(op.ThroughTanh) }
+func (op ConvT) Type() hm.Type         { return fnType(ranks(op.Arity() + 1)...) }
+func (op ConvT) DiffWRT(n int) []bool {
+	r := []bool{true, true}
+	return append(r, make([]bool, n-len(r))...)
+}
 
 // geom returns the geometry of the Conv this op is the adjoint of.
 func (op ConvT) geom(y, w tensor.Shape) (geom, error) {
@@ -167,23 +239,32 @@ func (op ConvT) geom(y, w tensor.Shape) (geom, error) {
 }
 
 func (op ConvT) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op.String(), 2, in)
+	s, err := shapesOf(op.String(), op.Arity(), in)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := op.geom(s[0], s[1]); err != nil {
-		return nil, err
+	_, out, err := op.checked(s)
+	return out, err
+}
+
+// checked checks all inputs' shapes and returns the geometry and the
+// output's shape.
+func (op ConvT) checked(s []tensor.Shape) (geom, tensor.Shape, error) {
+	g, err := op.geom(s[0], s[1])
+	if err != nil {
+		return geom{}, nil, err
 	}
-	return tensor.Shape{s[0][0], s[1][1], op.OutH, op.OutW}, nil
+	out := tensor.Shape{s[0][0], s[1][1], op.OutH, op.OutW}
+	return g, out, checkThrough(op.String(), op.ThroughTanh, s, out)
 }
 
 func (op ConvT) Do(vs ...G.Value) (G.Value, error) {
-	d, s, err := inputs(op.String(), 2, vs)
+	d, s, err := inputs(op.String(), op.Arity(), vs)
 	if err != nil {
 		return nil, err
 	}
 	y, w := d[0], d[1]
-	g, err := op.geom(s[0], s[1])
+	g, _, err := op.checked(s)
 	if err != nil {
 		return nil, err
 	}
@@ -198,6 +279,9 @@ func (op ConvT) Do(vs ...G.Value) (G.Value, error) {
 				clear(x[i*xs : (i+1)*xs])
 			}
 			g.col2im(col, x[i*xs:(i+1)*xs], 0, g.c)
+			if op.ThroughTanh {
+				throughTanh(d[2][i*xs:(i+1)*xs], x[i*xs:(i+1)*xs])
+			}
 		})
 		return out, nil
 	}
@@ -215,18 +299,24 @@ func (op ConvT) Do(vs ...G.Value) (G.Value, error) {
 				clear(xi[lo*plane : hi*plane])
 			}
 			g.col2im(*col, xi, lo, hi)
+			if op.ThroughTanh {
+				throughTanh(d[2][i*xs+lo*plane:i*xs+hi*plane], xi[lo*plane:hi*plane])
+			}
 		})
 	}
 	return out, nil
 }
 
 func (op ConvT) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	if op.ThroughTanh {
+		return nil, fmt.Errorf("%s: second derivatives are not supported", op)
+	}
 	y, w := in[0], in[1]
-	dy, err := apply(Conv{Stride: op.Stride, Pad: op.Pad}, grad, w)
+	dy, err := applyThrough(Conv{Stride: op.Stride, Pad: op.Pad, ThroughTanh: op.InTanh, Out: new(Buffer)}, op.InTanh, y, grad, w)
 	if err != nil {
 		return nil, err
 	}
-	dw, err := apply(ConvGradW{Stride: op.Stride, Pad: op.Pad, K: w.Shape()[2]}, grad, y)
+	dw, err := apply(ConvGradW{Stride: op.Stride, Pad: op.Pad, K: w.Shape()[2], Out: new(Buffer)}, grad, y)
 	if err != nil {
 		return nil, err
 	}
@@ -236,10 +326,11 @@ func (op ConvT) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 // ConvGradW is the weight gradient of Conv: images x [N,C,H,W] and output
 // gradients dy [N,O,h,w] give sum over n of dy_n times im2col(x_n)
 // transposed, shaped [O,C,K,K]. With the roles swapped it is also the
-// weight gradient of ConvT.
+// weight gradient of ConvT. Out, if set, keeps the output between runs.
 type ConvGradW struct {
 	common
 	Stride, Pad, K int
+	Out            *Buffer
 }
 
 func (op ConvGradW) String() string {
@@ -284,7 +375,11 @@ func (op ConvGradW) Do(vs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	n, o := s[0][0], s[1][1]
-	out, dw := newDense(o, g.c, op.K, op.K)
+	// The products add into dw: a kept buffer is cleared first.
+	out, dw, zeroed := op.Out.dense(o, g.c, op.K, op.K)
+	if !zeroed {
+		clear(dw)
+	}
 	xs, ys := g.c*g.h*g.w, o*g.cols
 	if n < workers() {
 		// Fewer images than cores: the cores split the column matrix's
@@ -305,7 +400,10 @@ func (op ConvGradW) Do(vs ...G.Value) (G.Value, error) {
 	parts := make([][]float32, workers)
 	parts[0] = dw
 	for w := 1; w < workers; w++ {
-		parts[w] = make([]float32, len(dw))
+		part := getScratch(len(dw))
+		defer putScratch(part)
+		parts[w] = *part
+		clear(parts[w])
 	}
 	perImage(n, g.rows*g.cols, func(col []float32, w, i int) {
 		g.im2col(x[i*xs:(i+1)*xs], col, 0, g.oh)

@@ -159,7 +159,7 @@ func (op Stack) Do(vs ...G.Value) (G.Value, error) {
 func (op Stack) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	r := make(G.Nodes, len(in))
 	for t := range in {
-		n, err := apply(FrameSlice{T: op.T, Step: t}, grad)
+		n, err := apply(FrameSlice{T: op.T, Step: t, Out: new(Buffer)}, grad)
 		if err != nil {
 			return nil, err
 		}

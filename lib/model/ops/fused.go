@@ -23,15 +23,24 @@ import (
 // has the same batch and size, every w_k O filters. With Data set, x_1 is
 // data and gets no gradient (see Conv). Out, if set, keeps the output
 // between runs.
+//
+// InTanh and GradPreAct join two fused layers in the backward pass: with
+// InTanh, x_1 is the output of a layer with Tanh and GradPreAct set, and
+// this op is its only consumer; the gradient it passes to x_1 is then
+// already taken through that tanh, in the same pass that computes it,
+// and the producer, seeing GradPreAct, uses it as it comes. That saves a
+// pass over the producer's output and a buffer its size.
 type ConvAct struct {
 	common
 	Stride, Pad, Inputs int
 	Tanh, Data          bool
+	InTanh, GradPreAct  bool
 	Out                 *Buffer
 }
 
 func (op ConvAct) String() string {
-	return fmt.Sprintf("ConvAct(s=%d,p=%d,in=%d,tanh=%v,data=%v)", op.Stride, op.Pad, op.Inputs, op.Tanh, op.Data)
+	return fmt.Sprintf("ConvAct(s=%d,p=%d,in=%d,tanh=%v,data=%v%s)",
+		op.Stride, op.Pad, op.Inputs, op.Tanh, op.Data, flags("intanh", op.InTanh, "preact", op.GradPreAct))
 }
 func (op ConvAct) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
 func (op ConvAct) Hashcode() uint32      { return hashString(op.String()) }
@@ -131,20 +140,22 @@ func (op ConvAct) Do(vs ...G.Value) (G.Value, error) {
 }
 
 func (op ConvAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	dz, err := preActGrad(op.Tanh, out, grad)
+	dz, err := preActGrad(op.Tanh && !op.GradPreAct, out, grad)
 	if err != nil {
 		return nil, err
 	}
 	r := make(G.Nodes, len(in))
 	for k := 0; k < op.Inputs; k++ {
 		x, w := in[2*k], in[2*k+1]
-		if r[2*k+1], err = apply(ConvGradW{Stride: op.Stride, Pad: op.Pad, K: w.Shape()[2]}, x, dz); err != nil {
+		if r[2*k+1], err = apply(ConvGradW{Stride: op.Stride, Pad: op.Pad, K: w.Shape()[2], Out: new(Buffer)}, x, dz); err != nil {
 			return nil, err
 		}
 		if k == 0 && op.Data {
 			continue
 		}
-		if r[2*k], err = apply(ConvT{Stride: op.Stride, Pad: op.Pad, OutH: x.Shape()[2], OutW: x.Shape()[3], Out: new(Buffer)}, dz, w); err != nil {
+		through := k == 0 && op.InTanh
+		if r[2*k], err = applyThrough(ConvT{Stride: op.Stride, Pad: op.Pad, OutH: x.Shape()[2], OutW: x.Shape()[3],
+			ThroughTanh: through, Out: new(Buffer)}, through, x, dz, w); err != nil {
 			return nil, err
 		}
 	}
@@ -155,16 +166,19 @@ func (op ConvAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 }
 
 // ConvTAct is act(convT(y, w) + b): ConvT's inputs followed by the bias
-// b [C]. Out, if set, keeps the output between runs.
+// b [C]. InTanh and GradPreAct are ConvAct's. Out, if set, keeps the
+// output between runs.
 type ConvTAct struct {
 	common
 	Stride, Pad, OutH, OutW int
 	Tanh                    bool
+	InTanh, GradPreAct      bool
 	Out                     *Buffer
 }
 
 func (op ConvTAct) String() string {
-	return fmt.Sprintf("ConvTAct(s=%d,p=%d,out=%dx%d,tanh=%v)", op.Stride, op.Pad, op.OutH, op.OutW, op.Tanh)
+	return fmt.Sprintf("ConvTAct(s=%d,p=%d,out=%dx%d,tanh=%v%s)",
+		op.Stride, op.Pad, op.OutH, op.OutW, op.Tanh, flags("intanh", op.InTanh, "preact", op.GradPreAct))
 }
 func (op ConvTAct) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
 func (op ConvTAct) Hashcode() uint32      { return hashString(op.String()) }
@@ -172,7 +186,7 @@ func (op ConvTAct) Arity() int            { return 3 }
 func (op ConvTAct) Type() hm.Type         { return fnType(4, 4, 1, 4) }
 func (op ConvTAct) DiffWRT(n int) []bool  { return allTrue(n) }
 func (op ConvTAct) plain() ConvT {
-	return ConvT{Stride: op.Stride, Pad: op.Pad, OutH: op.OutH, OutW: op.OutW}
+	return ConvT{Stride: op.Stride, Pad: op.Pad, OutH: op.OutH, OutW: op.OutW, InTanh: op.InTanh}
 }
 
 func (op ConvTAct) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
@@ -237,7 +251,7 @@ func (op ConvTAct) Do(vs ...G.Value) (G.Value, error) {
 }
 
 func (op ConvTAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	dz, err := preActGrad(op.Tanh, out, grad)
+	dz, err := preActGrad(op.Tanh && !op.GradPreAct, out, grad)
 	if err != nil {
 		return nil, err
 	}

@@ -114,7 +114,7 @@ func (op Gates) pass(g gates, d [][]float32, grad, y []float32, dst [][]float32)
 }
 
 func (op Gates) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	back, err := apply(GatesBack{Hidden: op.Hidden, Peep: op.Peep}, append(append(G.Nodes{}, in...), grad)...)
+	back, err := apply(GatesBack{Hidden: op.Hidden, Peep: op.Peep, Out: new(Buffer)}, append(append(G.Nodes{}, in...), grad)...)
 	if err != nil {
 		return nil, err
 	}
@@ -207,10 +207,12 @@ func hiddenPass(g gates, peep bool, d [][]float32, gh, h []float32, dst [][]floa
 // GatesBack is the backward pass of Gates: its inputs are Gates' inputs
 // followed by the gradient at the output, and its output the gradients of
 // Gates' inputs laid end to end in one flat tensor. Backward passes only.
+// Out, if set, keeps the output between runs.
 type GatesBack struct {
 	common
 	Hidden bool
 	Peep   bool
+	Out    *Buffer
 }
 
 func (op GatesBack) fwd() Gates { return Gates{Hidden: op.Hidden, Peep: op.Peep} }
@@ -264,7 +266,7 @@ func (op GatesBack) Do(vs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	k := len(d) - 1
-	out, dst := packed(s[:k])
+	out, dst := packed(op.Out, s[:k])
 	op.fwd().pass(g, d[:k], d[k], nil, dst)
 	return out, nil
 }

@@ -53,7 +53,8 @@ CLONES void stae_bias_act_rows(float *restrict v, long rows, long n, long stride
 	}
 }
 
-CLONES void stae_tanh_grad(const float *restrict y, const float *restrict g, float *restrict dst, long n) {
+// dst may be g itself: each value is read before it is written.
+CLONES void stae_tanh_grad(const float *restrict y, const float *g, float *dst, long n) {
 	for (long j = 0; j < n; j++) dst[j] = g[j] * (1 - y[j] * y[j]);
 }
 

@@ -172,6 +172,15 @@ func allTrue(n int) []bool {
 
 func apply(op G.Op, in ...*G.Node) (*G.Node, error) { return G.ApplyOp(op, in...) }
 
+// applyThrough applies a gradient op to in, with y, the tanh output it is
+// taken through, as its last input when through is set.
+func applyThrough(op G.Op, through bool, y *G.Node, in ...*G.Node) (*G.Node, error) {
+	if through {
+		in = append(in, y)
+	}
+	return apply(op, in...)
+}
+
 // Buffer keeps an op's output from one run of a graph to the next: the
 // layers' activations are tens of MB, and allocating them afresh each run
 // costs a serial zeroing pass, page faults and collections. An op given

@@ -29,9 +29,12 @@ func parts(back *G.Node, in G.Nodes) (G.Nodes, error) {
 }
 
 // packed lays out the gradients of inputs of the given shapes one after
-// another in one flat slice.
-func packed(shapes []tensor.Shape) (*tensor.Dense, [][]float32) {
-	out, flat := newDense(totalSize(shapes))
+// another in one flat slice of zeros, kept in buf between runs.
+func packed(buf *Buffer, shapes []tensor.Shape) (*tensor.Dense, [][]float32) {
+	out, flat, zeroed := buf.dense(totalSize(shapes))
+	if !zeroed {
+		clear(flat) // the backward passes leave some gradients' parts alone
+	}
 	r := make([][]float32, len(shapes))
 	off := 0
 	for i, s := range shapes {
@@ -50,8 +53,9 @@ func totalSize(s []tensor.Shape) int {
 	return n
 }
 
-// Part copies Shape's worth of values from offset Off of a flat tensor:
-// it cuts the backward ops' packed gradients apart. Backward passes only.
+// Part is Shape's worth of values from offset Off of a flat tensor, a
+// view that shares its memory: it cuts the backward ops' packed gradients
+// apart. Backward passes only.
 type Part struct {
 	common
 	Off   int
@@ -85,7 +89,6 @@ func (op Part) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, y := newDense(op.Shape...)
-	copy(y, d[0][op.Off:])
-	return out, nil
+	n := op.Shape.TotalSize()
+	return tensor.New(tensor.WithShape(op.Shape...), tensor.WithBacking(d[0][op.Off:op.Off+n:op.Off+n])), nil
 }
