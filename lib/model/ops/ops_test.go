@@ -379,6 +379,30 @@ func TestBufferReuse(t *testing.T) {
 			func() []G.Value { return []G.Value{randDense(r, 2, 2, 3, 4), randDense(r, 2, 2, 3, 4)} }},
 		{"TanhGrad", func(b *Buffer) G.Op { return TanhGrad{Out: b} },
 			func() []G.Value { return []G.Value{randDense(r, 2, 3, 4, 5), randDense(r, 2, 3, 4, 5)} }},
+		{"Conv through tanh", func(b *Buffer) G.Op { return Conv{Stride: 2, ThroughTanh: true, Out: b} },
+			func() []G.Value {
+				return []G.Value{randDense(r, 3, 2, 10, 9), randDense(r, 3, 2, 5, 5), randDense(r, 3, 3, 3, 3)}
+			}},
+		{"Conv one image", func(b *Buffer) G.Op { return Conv{Stride: 1, Pad: 1, Out: b} },
+			func() []G.Value { return []G.Value{randDense(r, 1, 3, 5, 6), randDense(r, 4, 3, 3, 3)} }},
+		{"ConvT through tanh", func(b *Buffer) G.Op { return ConvT{Stride: 2, OutH: 9, OutW: 11, ThroughTanh: true, Out: b} },
+			func() []G.Value { return []G.Value{randDense(r, 3, 3, 3, 4), randDense(r, 3, 2, 5, 5), randDense(r, 3, 2, 9, 11)} }},
+		{"ConvT one image through tanh", func(b *Buffer) G.Op { return ConvT{Stride: 2, OutH: 9, OutW: 11, ThroughTanh: true, Out: b} },
+			func() []G.Value { return []G.Value{randDense(r, 1, 3, 3, 4), randDense(r, 3, 2, 5, 5), randDense(r, 1, 2, 9, 11)} }},
+		{"ConvGradW", func(b *Buffer) G.Op { return ConvGradW{Stride: 2, K: 5, Out: b} },
+			func() []G.Value { return []G.Value{randDense(r, 3, 2, 10, 9), randDense(r, 3, 3, 3, 3)} }},
+		{"ConvGradW one image", func(b *Buffer) G.Op { return ConvGradW{Stride: 2, K: 5, Out: b} },
+			func() []G.Value { return []G.Value{randDense(r, 1, 2, 10, 9), randDense(r, 1, 3, 3, 3)} }},
+		{"CellBack", func(b *Buffer) G.Op { return GatesBack{Peep: true, Out: b} },
+			func() []G.Value {
+				return []G.Value{randDense(r, 2, 8, 3, 4), randDense(r, 2, 2, 3, 4), randDense(r, 2, 3, 4), randDense(r, 2, 3, 4), randDense(r, 2, 2, 3, 4)}
+			}},
+		{"HiddenBack", func(b *Buffer) G.Op { return GatesBack{Hidden: true, Peep: true, Out: b} },
+			func() []G.Value {
+				return []G.Value{randDense(r, 2, 8, 3, 4), randDense(r, 2, 2, 3, 4), randDense(r, 2, 3, 4), randDense(r, 2, 2, 3, 4)}
+			}},
+		{"MeanSquaredErrorGrad", func(b *Buffer) G.Op { return MeanSquaredErrorGrad{Out: b} },
+			func() []G.Value { return []G.Value{randDense(r, 2, 1, 4, 5), randDense(r, 2, 1, 4, 5), G.NewF32(1)} }},
 	}
 	for _, procs := range []int{1, 2} {
 		for _, c := range cases {
