@@ -2,7 +2,6 @@ package protocol
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -56,22 +55,36 @@ func TestRunBench(t *testing.T) {
 	write(test, "#!/bin/sh\necho 'BenchmarkInfer/67/batch=1-2  5  1 ns/op  50.5 GFLOPS  0.25 s/volume'\n")
 	write(peer, "#!/bin/sh\necho '{\"mode\": \"infer\", \"s_per_volume\": 0.5, \"gflops\": 25.0}'\necho '{\"mode\": \"train\", \"s_per_volume\": 0.5, \"gflops\": 25.0}'\n")
 	b := Bench{Reps: 1, Sizes: []string{"67"}, Batches: []string{"1"}, Test: test, TestDir: dir, Peer: peer, Python: "/bin/sh", Load: "0.1, 0.2, 0.3", Log: io.Discard}
-	var out bytes.Buffer
-	if err := RunBench(context.Background(), b, &out); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(out.String(), "67        1 infer |      0.25       0.5        0.50 |    50.5    25.0 |") {
-		t.Errorf("table:\n%s", out.String())
+	out := runBench(t, b)
+	if !strings.Contains(out, "67        1 infer |      0.25       0.5        0.50 |    50.5    25.0 |") {
+		t.Errorf("table:\n%s", out)
 	}
 	b.JSON = true
-	out.Reset()
-	if err := RunBench(context.Background(), b, &out); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	out = runBench(t, b)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
 	want := `{"impl":"pytorch","mode":"infer","size":67,"batch":1,"s_per_volume":0.5,"gflops":25.0,"peak_rss_mb":`
 	if len(lines) != 4 || !strings.HasPrefix(lines[1], want) || !strings.HasSuffix(lines[1], `"reps":1,"load":"0.1, 0.2, 0.3","ratio_stae_pytorch":0.50}`) {
-		t.Errorf("JSON lines:\n%s", out.String())
+		t.Errorf("JSON lines:\n%s", out)
+	}
+}
+
+// runBench runs b and returns what it wrote; an error fails t.
+func runBench(t *testing.T, b Bench) string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := RunBench(t.Context(), b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+// containsAll fails t for each of wants that out lacks.
+func containsAll(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
 	}
 }
 

@@ -582,12 +582,9 @@ func fieldErr(key string, err error) error {
 // h and error (other keys skipped).
 func (r *Reader) regions() ([]Region, error) {
 	d := r.dec
-	n, err := d.DecodeArrayLen()
+	n, err := r.arrayLen(MaxRegions)
 	if err != nil {
 		return nil, err
-	}
-	if n < 0 || n > MaxRegions {
-		return nil, fmt.Errorf("declared length %d exceeds %d", n, MaxRegions)
 	}
 	rs := make([]Region, n)
 	for i := range rs {
@@ -648,13 +645,23 @@ func (r *Reader) bounded(limit int) ([]byte, error) {
 	return b, nil
 }
 
-func (r *Reader) intList(limit int) ([]int, error) {
+// arrayLen reads a msgpack array's declared length and checks it against
+// limit, before anything is made for it.
+func (r *Reader) arrayLen(limit int) (int, error) {
 	n, err := r.dec.DecodeArrayLen()
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	if n < 0 || n > limit {
-		return nil, fmt.Errorf("declared length %d exceeds %d", n, limit)
+		return 0, fmt.Errorf("declared length %d exceeds %d", n, limit)
+	}
+	return n, nil
+}
+
+func (r *Reader) intList(limit int) ([]int, error) {
+	n, err := r.arrayLen(limit)
+	if err != nil {
+		return nil, err
 	}
 	xs := make([]int, n)
 	for i := range xs {

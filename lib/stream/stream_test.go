@@ -57,13 +57,20 @@ func sample(k Kind) []Record {
 
 func encode(t testing.TB, h Header, recs []Record, asJSON bool) []byte {
 	t.Helper()
+	return encodeWith(t, h, recs, asJSON, (*Writer).Write)
+}
+
+// encodeWith writes h, then each record through write (the Writer's Write,
+// or a method below its checks); any error fails t.
+func encodeWith(t testing.TB, h Header, recs []Record, asJSON bool, write func(*Writer, Record) error) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	w, err := NewWriter(&buf, h, asJSON)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range recs {
-		if err := w.Write(r); err != nil {
+		if err := write(w, r); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -31,21 +31,8 @@ func testFrame(video string, n int, timed bool) *Frame {
 
 func readAll(t *testing.T, b []byte) ([]Record, error) {
 	t.Helper()
-	r, err := NewReader(bytes.NewReader(b), KindVolume)
-	if err != nil {
-		return nil, err
-	}
-	var out []Record
-	for {
-		rec, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		out = append(out, rec)
-	}
+	_, recs, err := decodeAll(bytes.NewReader(b), KindVolume)
+	return recs, err
 }
 
 func TestWindowsFormReadsAsVolumes(t *testing.T) {
@@ -120,20 +107,7 @@ func TestWindowsFormRefusals(t *testing.T) {
 // Writer's checks.
 func rawWindows(t *testing.T, h Header, recs []Record) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	w, err := NewWriter(&buf, h, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs {
-		if err := w.encodeMsgpack(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return encodeWith(t, h, recs, false, (*Writer).encodeMsgpack)
 }
 
 func TestWindowsFormHeaders(t *testing.T) {
