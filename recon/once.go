@@ -94,12 +94,13 @@ func (r *recon) processOnce(vs []*stream.Volume) error {
 
 	// The ConvLSTM over each window; the hidden maps of the outputs that
 	// are scored go on to the decoder.
-	feats := make([]float32, 0, len(vs)*T*nf)
+	feats := r.feats[:0]
 	for _, w := range wins {
 		for _, e := range w {
 			feats = append(feats, e.e...)
 		}
 	}
+	r.feats = feats
 	scored := r.scored(vs, T)
 	var hidden []float32
 	err = r.st.LSTM(feats, func(i int, h []float32) {

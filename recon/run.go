@@ -193,6 +193,7 @@ type recon struct {
 	st        *model.Stages  // each frame encoded once (once.go)
 	perVolume bool           // every volume through the whole net, as before once.go
 	enc       frameCache     // st's encoded frames of the current video
+	feats     []float32      // the windows' features of one LSTM run, kept from batch to batch
 }
 
 // sourceFrame is what a frame's volumes say of its source: its time, and

@@ -83,7 +83,7 @@ func (n *Net) forward(p map[string]*G.Node) (*G.Node, error) {
 	for t, x := range steps {
 		steps[t] = b.encode(x)
 	}
-	outs := b.lstm(steps, n.Batch)
+	outs := b.lstm(steps, n.Batch, nil)
 	d := b.do(ops.Stack{T: n.cfg.Length, Out: new(ops.Buffer)}, outs...)
 	return b.decode(d), b.err
 }
@@ -131,11 +131,21 @@ func (b *builder) encode(x *G.Node) *G.Node {
 	return b.do(ops.ConvAct{Stride: s2, Inputs: 1, Tanh: true, InTanh: true, Out: new(ops.Buffer)}, e, p["conv2.w"], p["conv2.b"])
 }
 
+// project is the input half of the first ConvLSTM layer's gate
+// convolution, without its bias: features e [N,Conv2,h2,w2] give
+// [N,4*maps,h2,w2]. It depends on one frame alone, so a caller that runs
+// overlapping windows (recon) computes it once a frame, with the encoder.
+func (b *builder) project(e *G.Node) *G.Node {
+	return b.do(ops.Conv{Stride: 1, Pad: kLSTM / 2, Out: new(ops.Buffer)}, e, b.p["lstm1.wx"])
+}
+
 // lstm runs the ConvLSTM layers over batch volumes of Length feature maps,
 // steps[t] [batch,Conv2,h2,w2] holding step t of each, each volume's state
 // from zero; it returns the last layer's hidden maps [batch,maps,h2,w2],
-// step by step.
-func (b *builder) lstm(steps G.Nodes, batch int) G.Nodes {
+// step by step. Given projected [batch*Length,4*maps1,h2,w2] instead of
+// steps, the first layer's gate convolution takes its input half from it,
+// computed before (project), step t of each volume read in place.
+func (b *builder) lstm(steps G.Nodes, batch int, projected *G.Node) G.Nodes {
 	c, p := b.cfg, b.p
 	_, _, h2, w2 := c.featureSize()
 	if b.err != nil {
@@ -145,15 +155,24 @@ func (b *builder) lstm(steps G.Nodes, batch int) G.Nodes {
 	st := make([]state, len(c.LSTM))
 	outs := make(G.Nodes, c.Length)
 	for t := 0; t < c.Length; t++ {
-		x := steps[t]
+		var x *G.Node
+		if projected == nil {
+			x = steps[t]
+		}
 		for l, ch := range c.LSTM {
 			pre := fmt.Sprintf("lstm%d.", l+1)
 			// The gates' pre-activations, one convolution over [x, h]; the
 			// first step's h is zero, so its half is skipped.
 			var z *G.Node
-			if st[l].h == nil {
+			switch {
+			case l == 0 && projected != nil && st[l].h == nil:
+				z = b.do(ops.ConvAct{Stride: 1, Pad: kLSTM / 2, Pre: true, Steps: c.Length, Step: t, Out: new(ops.Buffer)}, projected, p[pre+"b"])
+			case l == 0 && projected != nil:
+				z = b.do(ops.ConvAct{Stride: 1, Pad: kLSTM / 2, Inputs: 1, Pre: true, Steps: c.Length, Step: t, Out: new(ops.Buffer)},
+					projected, st[l].h, p[pre+"wh"], p[pre+"b"])
+			case st[l].h == nil:
 				z = b.do(ops.ConvAct{Stride: 1, Pad: kLSTM / 2, Inputs: 1, Out: new(ops.Buffer)}, x, p[pre+"wx"], p[pre+"b"])
-			} else {
+			default:
 				z = b.do(ops.ConvAct{Stride: 1, Pad: kLSTM / 2, Inputs: 2, Out: new(ops.Buffer)}, x, p[pre+"wx"], st[l].h, p[pre+"wh"], p[pre+"b"])
 			}
 			cp := st[l].c

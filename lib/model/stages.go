@@ -8,6 +8,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	G "gorgonia.org/gorgonia"
@@ -18,9 +19,15 @@ import (
 
 // Stages runs a model's forward pass in three parts:
 //
-//	Encode: frames [n,C,H,W] -> features [n,Conv2,h2,w2]
+//	Encode: frames [n,C,H,W] -> features [n,4*maps1,h2,w2]
 //	LSTM:   n windows of Length feature maps -> Length hidden maps each
 //	Decode: hidden maps [n,maps,h2,w2] -> frames [n,C,H,W]
+//
+// A frame's features are the encoder's output already taken through the
+// input half of the first ConvLSTM layer's gate convolution (project):
+// that half depends on the frame alone, so a frame encoded once serves
+// every window that covers it; it is about a quarter of the ConvLSTM's
+// work.
 //
 // Encode, LSTM and Decode in a row give Net's output: the same ops on the
 // same values, bit for bit unless a run of fewer images than cores is
@@ -45,13 +52,17 @@ func NewStages(m *Model, batch int) (*Stages, error) {
 	return &Stages{Model: m, Batch: max(1, batch)}, nil
 }
 
-// FeatureValues is the number of values of one frame's features, the
-// encoder's output and the ConvLSTM's input.
+// FeatureValues is the number of values of one frame's features, Encode's
+// output and LSTM's input.
 func (s *Stages) FeatureValues() int {
 	c := s.Model.Config
 	_, _, h2, w2 := c.featureSize()
-	return c.Conv2 * h2 * w2
+	return s.featureChannels() * h2 * w2
 }
+
+// featureChannels is the channels of a frame's features: the first
+// ConvLSTM layer's four gates.
+func (s *Stages) featureChannels() int { return 4 * s.Model.Config.LSTM[0] }
 
 // HiddenValues is the number of values of one hidden map of the last
 // ConvLSTM layer, the decoder's input.
@@ -66,7 +77,9 @@ func (s *Stages) HiddenValues() int {
 func (s *Stages) Encode(frames []float32, f func(i int, features []float32)) error {
 	c := s.Model.Config
 	return s.enc.each(frames, c.FrameValues(), s.Batch*c.Length, f, func(n int) (*stage, error) {
-		return s.build(n, c.InChannels(), c.Height, c.Width, "conv", func(b *builder, x *G.Node) *G.Node { return b.encode(x) })
+		return s.build(n, c.InChannels(), c.Height, c.Width, []string{"conv", "lstm1.wx"}, func(b *builder, x *G.Node) *G.Node {
+			return b.project(b.encode(x))
+		})
 	})
 }
 
@@ -78,8 +91,8 @@ func (s *Stages) LSTM(features []float32, f func(i int, hidden []float32)) error
 	_, _, h2, w2 := c.featureSize()
 	// A window is Length frames of the stage's input, as the graph sees it.
 	return s.lstm.each(features, c.Length*s.FeatureValues(), s.Batch, f, func(n int) (*stage, error) {
-		return s.build(n*c.Length, c.Conv2, h2, w2, "lstm", func(b *builder, e *G.Node) *G.Node {
-			return b.do(ops.Stack{T: c.Length, Out: new(ops.Buffer)}, b.lstm(b.frameSteps(e), n)...)
+		return s.build(n*c.Length, s.featureChannels(), h2, w2, []string{"lstm"}, func(b *builder, e *G.Node) *G.Node {
+			return b.do(ops.Stack{T: c.Length, Out: new(ops.Buffer)}, b.lstm(nil, n, e)...)
 		})
 	})
 }
@@ -91,7 +104,7 @@ func (s *Stages) Decode(hidden []float32, f func(i int, frames []float32)) error
 	c := s.Model.Config
 	_, _, h2, w2 := c.featureSize()
 	return s.dec.each(hidden, s.HiddenValues(), s.Batch*c.Length, f, func(n int) (*stage, error) {
-		return s.build(n, c.LSTM[len(c.LSTM)-1], h2, w2, "deconv", func(b *builder, d *G.Node) *G.Node { return b.decode(d) })
+		return s.build(n, c.LSTM[len(c.LSTM)-1], h2, w2, []string{"deconv"}, func(b *builder, d *G.Node) *G.Node { return b.decode(d) })
 	})
 }
 
@@ -111,12 +124,12 @@ type stage struct {
 }
 
 // build compiles a stage whose input is [n,ch,h,w]; wire gives its output
-// from the parameters named prefix*.
-func (s *Stages) build(n, ch, h, w int, prefix string, wire func(b *builder, x *G.Node) *G.Node) (*stage, error) {
+// from the parameters whose names start with one of prefixes.
+func (s *Stages) build(n, ch, h, w int, prefixes []string, wire func(b *builder, x *G.Node) *G.Node) (*stage, error) {
 	st := &stage{g: G.NewGraph()}
 	st.xt = tensor.New(tensor.WithShape(n, ch, h, w), tensor.WithBacking(make([]float32, n*ch*h*w)))
 	x := G.NewTensor(st.g, tensor.Float32, 4, G.WithShape(n, ch, h, w), G.WithName("x"), G.WithValue(st.xt))
-	b := &builder{g: st.g, p: paramNodes(st.g, s.Model, prefix), cfg: s.Model.Config}
+	b := &builder{g: st.g, p: paramNodes(st.g, s.Model, prefixes), cfg: s.Model.Config}
 	st.y = wire(b, x)
 	if b.err != nil {
 		return nil, fmt.Errorf("model: build graph: %w", b.err)
@@ -126,11 +139,11 @@ func (s *Stages) build(n, ch, h, w int, prefix string, wire func(b *builder, x *
 }
 
 // paramNodes makes nodes in g of m's parameters whose names start with
-// prefix, sharing their tensors.
-func paramNodes(g *G.ExprGraph, m *Model, prefix string) map[string]*G.Node {
+// one of prefixes, sharing their tensors.
+func paramNodes(g *G.ExprGraph, m *Model, prefixes []string) map[string]*G.Node {
 	p := map[string]*G.Node{}
 	for _, t := range m.Params {
-		if !strings.HasPrefix(t.Name, prefix) {
+		if !slices.ContainsFunc(prefixes, func(pre string) bool { return strings.HasPrefix(t.Name, pre) }) {
 			continue
 		}
 		d := tensor.New(tensor.WithShape(t.Shape...), tensor.WithBacking(t.Data))

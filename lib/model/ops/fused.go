@@ -21,8 +21,14 @@ import (
 // ConvAct is act(Σ_k conv(x_k, w_k) + b) over Inputs pairs (x_k, w_k),
 // followed by the bias b [O]: inputs x_1, w_1, ..., x_K, w_K, b. Every x_k
 // has the same batch and size, every w_k O filters. With Data set, x_1 is
-// data and gets no gradient (see Conv). Out, if set, keeps the output
-// between runs.
+// data and gets no gradient (see Conv). With Pre set (inference only), a
+// first input p [N,O,oh,ow] is a part of the sum computed before, by
+// Conv: act(p + Σ_k conv(x_k, w_k) + b), with no pair at all allowed; it
+// adds in the same order, so the result is the same as with p's pair
+// given here. With Steps > 1 as well, p is [N*Steps,O,oh,ow], volumes of
+// Steps frames, and step Step of each is the sum (read in place, as
+// FrameSlice would cut it out). Out, if set, keeps the output between
+// runs.
 //
 // InTanh and GradPreAct join two fused layers in the backward pass: with
 // InTanh, x_1 is the output of a layer with Tanh and GradPreAct set, and
@@ -34,19 +40,28 @@ type ConvAct struct {
 	common
 	Stride, Pad, Inputs int
 	Tanh, Data          bool
+	Pre                 bool
+	Steps, Step         int
 	InTanh, GradPreAct  bool
 	Out                 *Buffer
 }
 
 func (op ConvAct) String() string {
-	return fmt.Sprintf("ConvAct(s=%d,p=%d,in=%d,tanh=%v,data=%v%s)",
-		op.Stride, op.Pad, op.Inputs, op.Tanh, op.Data, flags("intanh", op.InTanh, "preact", op.GradPreAct))
+	steps := ""
+	if op.Pre && op.Steps > 1 {
+		steps = fmt.Sprintf(",step=%d/%d", op.Step, op.Steps)
+	}
+	return fmt.Sprintf("ConvAct(s=%d,p=%d,in=%d,tanh=%v,data=%v%s%s)",
+		op.Stride, op.Pad, op.Inputs, op.Tanh, op.Data, flags("pre", op.Pre, "intanh", op.InTanh, "preact", op.GradPreAct), steps)
 }
 func (op ConvAct) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
 func (op ConvAct) Hashcode() uint32      { return hashString(op.String()) }
-func (op ConvAct) Arity() int            { return 2*op.Inputs + 1 }
+func (op ConvAct) Arity() int            { return op.first() + 2*op.Inputs + 1 }
 func (op ConvAct) Type() hm.Type {
 	r := make([]int, 0, op.Arity()+1)
+	if op.Pre {
+		r = append(r, 4)
+	}
 	for k := 0; k < op.Inputs; k++ {
 		r = append(r, 4, 4)
 	}
@@ -54,32 +69,63 @@ func (op ConvAct) Type() hm.Type {
 }
 func (op ConvAct) DiffWRT(n int) []bool {
 	r := allTrue(n)
-	r[0] = !op.Data
+	r[0] = !op.Data && !op.Pre
 	return r
 }
 
-// geoms checks the shapes and returns each pair's geometry and O.
-func (op ConvAct) geoms(s []tensor.Shape) ([]geom, int, error) {
-	if op.Inputs < 1 {
-		return nil, 0, fmt.Errorf("%s: no inputs", op)
+// steps is the steps of a volume in Pre's sum: 1 unless Steps says more.
+func (op ConvAct) steps() int { return max(1, op.Steps) }
+
+// first is the index of the first pair's input: 1 after Pre's sum.
+func (op ConvAct) first() int {
+	if op.Pre {
+		return 1
+	}
+	return 0
+}
+
+// geoms checks the shapes and returns each pair's geometry and the
+// output's shape.
+func (op ConvAct) geoms(s []tensor.Shape) ([]geom, tensor.Shape, error) {
+	if op.Inputs < 0 || op.Inputs == 0 && !op.Pre {
+		return nil, nil, fmt.Errorf("%s: no inputs", op)
+	}
+	b := s[len(s)-1]
+	if len(b) != 1 {
+		return nil, nil, fmt.Errorf("%s: bias %v is not a vector", op, b)
+	}
+	var out tensor.Shape
+	if op.Pre {
+		T := op.steps()
+		if p := s[0]; len(p) != 4 || p[0]%T != 0 || op.Step < 0 || op.Step >= T {
+			return nil, nil, fmt.Errorf("%s: sum %v is not a 4-D batch of %d-step volumes", op, p, T)
+		}
+		out = tensor.Shape{s[0][0] / T, s[0][1], s[0][2], s[0][3]}
 	}
 	gs := make([]geom, op.Inputs)
-	o := s[1][0]
+	pairs := s[op.first():]
 	for k := range gs {
-		x, w := s[2*k], s[2*k+1]
+		x, w := pairs[2*k], pairs[2*k+1]
 		g, err := convGeom(op.String(), x, w, op.Stride, op.Pad)
 		if err != nil {
-			return nil, 0, err
+			return nil, nil, err
 		}
-		if w[0] != o || x[0] != s[0][0] || g.oh != gs[0].oh && k > 0 || g.ow != gs[0].ow && k > 0 {
-			return nil, 0, fmt.Errorf("%s: input %d %v with weights %v does not match input 1 %v with %v", op, k+1, x, w, s[0], s[1])
+		shape := tensor.Shape{x[0], w[0], g.oh, g.ow}
+		if out == nil {
+			out = shape
+		}
+		if !shape.Eq(out) && op.Pre {
+			return nil, nil, fmt.Errorf("%s: input %d %v with weights %v does not match the sum %v", op, k+1, x, w, out)
+		}
+		if !shape.Eq(out) {
+			return nil, nil, fmt.Errorf("%s: input %d %v with weights %v does not match input 1 %v with %v", op, k+1, x, w, pairs[0], pairs[1])
 		}
 		gs[k] = g
 	}
-	if b := s[len(s)-1]; len(b) != 1 || b[0] != o {
-		return nil, 0, fmt.Errorf("%s: bias %v does not fit %d filters", op, b, o)
+	if b[0] != out[1] {
+		return nil, nil, fmt.Errorf("%s: bias %v does not fit %d filters", op, b, out[1])
 	}
-	return gs, o, nil
+	return gs, out, nil
 }
 
 func (op ConvAct) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
@@ -87,11 +133,8 @@ func (op ConvAct) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if err != nil {
 		return nil, err
 	}
-	gs, o, err := op.geoms(s)
-	if err != nil {
-		return nil, err
-	}
-	return tensor.Shape{s[0][0], o, gs[0].oh, gs[0].ow}, nil
+	_, out, err := op.geoms(s)
+	return out, err
 }
 
 func (op ConvAct) Do(vs ...G.Value) (G.Value, error) {
@@ -99,47 +142,57 @@ func (op ConvAct) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	gs, o, err := op.geoms(s)
+	gs, shape, err := op.geoms(s)
 	if err != nil {
 		return nil, err
 	}
-	n, cols, b := s[0][0], gs[0].cols, d[len(d)-1]
-	// Every element is written (the first product has beta 0): a kept
-	// buffer needs no clearing.
-	out, y, _ := op.Out.dense(n, o, gs[0].oh, gs[0].ow)
+	n, o, oh, ow, b := shape[0], shape[1], shape[2], shape[3], d[len(d)-1]
+	cols := oh * ow
+	// Every element is written (the sum is copied, or the first product
+	// has beta 0): a kept buffer needs no clearing.
+	out, y, _ := op.Out.dense(n, o, oh, ow)
 	colSize := 0
 	for _, g := range gs {
 		colSize = max(colSize, g.rows*cols)
 	}
-	ys := o * cols
+	ys, pairs := o*cols, d[op.first():]
 	// conv computes output rows [lo, hi) of image i, columns and all.
 	conv := func(col []float32, i, lo, hi int) {
-		c0, c1 := lo*gs[0].ow, hi*gs[0].ow
+		c0, c1 := lo*ow, hi*ow
 		yi := y[i*ys : (i+1)*ys]
+		beta := float32(0)
+		if op.Pre {
+			at := i*op.steps() + op.Step
+			pi := d[0][at*ys : (at+1)*ys]
+			for ch := 0; ch < o; ch++ {
+				copy(yi[ch*cols+c0:ch*cols+c1], pi[ch*cols+c0:ch*cols+c1])
+			}
+			beta = 1
+		}
 		for k, g := range gs {
 			xs := g.c * g.h * g.w
-			g.im2col(d[2*k][i*xs:(i+1)*xs], col, lo, hi)
-			beta := float32(1)
-			if k == 0 {
-				beta = 0
-			}
-			sgemm(false, false, o, c1-c0, g.rows, 1, d[2*k+1], g.rows, col[c0:], cols, beta, yi[c0:], cols)
+			g.im2col(pairs[2*k][i*xs:(i+1)*xs], col, lo, hi)
+			sgemm(false, false, o, c1-c0, g.rows, 1, pairs[2*k+1], g.rows, col[c0:], cols, beta, yi[c0:], cols)
+			beta = 1
 		}
 		biasActRowsC(yi[c0:], o, c1-c0, cols, b, op.Tanh)
 	}
 	if n >= workers() {
-		eachImage(n, colSize, func(col []float32, i int) { conv(col, i, 0, gs[0].oh) })
+		eachImage(n, colSize, func(col []float32, i int) { conv(col, i, 0, oh) })
 		return out, nil
 	}
 	col := getScratch(colSize)
 	defer putScratch(col)
 	for i := 0; i < n; i++ {
-		parallel(gs[0].oh, 2, func(lo, hi int) { conv(*col, i, lo, hi) })
+		parallel(oh, 2, func(lo, hi int) { conv(*col, i, lo, hi) })
 	}
 	return out, nil
 }
 
 func (op ConvAct) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	if op.Pre {
+		return nil, fmt.Errorf("%s: a precomputed sum is for inference only", op)
+	}
 	dz, err := preActGrad(op.Tanh && !op.GradPreAct, out, grad)
 	if err != nil {
 		return nil, err

@@ -278,6 +278,8 @@ func TestShapeErrors(t *testing.T) {
 		{"frame slice batch", FrameSlice{T: 4, Step: 0}, []tensor.Shape{{6, 1, 2, 2}}, "FrameSlice(T=4,t=0): input (6, 1, 2, 2) is not a batch of 4-frame volumes"},
 		{"gate conv h size", ConvAct{Stride: 1, Pad: 1, Inputs: 2}, []tensor.Shape{{1, 2, 5, 5}, {8, 2, 3, 3}, {1, 2, 4, 5}, {8, 2, 3, 3}, {8}}, "ConvAct(s=1,p=1,in=2,tanh=false,data=false): input 2 (1, 2, 4, 5) with weights (8, 2, 3, 3) does not match input 1 (1, 2, 5, 5) with (8, 2, 3, 3)"},
 		{"conv bias size", ConvAct{Stride: 1, Inputs: 1}, []tensor.Shape{{1, 2, 5, 5}, {8, 2, 3, 3}, {4}}, "ConvAct(s=1,p=0,in=1,tanh=false,data=false): bias (4) does not fit 8 filters"},
+		{"gate conv sum size", ConvAct{Stride: 1, Pad: 1, Inputs: 1, Pre: true}, []tensor.Shape{{1, 8, 4, 5}, {1, 2, 5, 5}, {8, 2, 3, 3}, {8}}, "ConvAct(s=1,p=1,in=1,tanh=false,data=false,pre): input 1 (1, 2, 5, 5) with weights (8, 2, 3, 3) does not match the sum (1, 8, 4, 5)"},
+		{"gate conv nothing", ConvAct{Stride: 1}, []tensor.Shape{{8}}, "ConvAct(s=1,p=0,in=0,tanh=false,data=false): no inputs"},
 		{"part too long", Part{Off: 4, Shape: tensor.Shape{2, 3}}, []tensor.Shape{{9}}, "Part(off=4,shape=(2, 3)): input (9) is too short"},
 	}
 	for _, c := range cases {
@@ -321,6 +323,20 @@ func TestFusedMatchesPlain(t *testing.T) {
 				got := do(ConvAct{Stride: 1, Pad: 1, Inputs: 2}, x, wx, h, wh, b)
 				if d := maxAbsDiff(got, want); d > 1e-5 {
 					t.Errorf("gate conv differs from conv+conv+bias by %g", d)
+				}
+				// The x half computed before (recon's frame cache): the same bits.
+				pre := do(Conv{Stride: 1, Pad: 1}, x, wx)
+				if d := maxAbsDiff(do(ConvAct{Stride: 1, Pad: 1, Inputs: 1, Pre: true}, dense(pre, n, 8, 7, 8), h, wh, b), got); d != 0 {
+					t.Errorf("gate conv over a precomputed x half differs by %g", d)
+				}
+				// The sum read in place at step 1 of 2-step volumes.
+				stacked := do(Stack{T: 2}, randDense(r, n, 8, 7, 8), dense(pre, n, 8, 7, 8))
+				if d := maxAbsDiff(do(ConvAct{Stride: 1, Pad: 1, Inputs: 1, Pre: true, Steps: 2, Step: 1}, dense(stacked, 2*n, 8, 7, 8), h, wh, b), got); d != 0 {
+					t.Errorf("gate conv over step 1 of precomputed sums differs by %g", d)
+				}
+				first := do(ConvAct{Stride: 1, Pad: 1, Inputs: 1}, x, wx, b)
+				if d := maxAbsDiff(do(ConvAct{Stride: 1, Pad: 1, Pre: true}, dense(pre, n, 8, 7, 8), b), first); d != 0 {
+					t.Errorf("first step's gate conv over a precomputed x half differs by %g", d)
 				}
 
 				w2, b2 := randDense(r, 4, 3, 5, 5), randDense(r, 4)
