@@ -104,15 +104,28 @@ func (op ChannelSum) Do(vs ...G.Value) (G.Value, error) {
 	sums := make([]float64, len(x)/plane)
 	parallel(len(sums), 4, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
-			var sum float64
-			for _, v := range x[p*plane : (p+1)*plane] {
-				sum += float64(v)
-			}
-			sums[p] = sum
+			sums[p] = sum64(x[p*plane : (p+1)*plane])
 		}
 	})
 	for p, sum := range sums {
 		b[p%c] += float32(sum)
 	}
 	return out, nil
+}
+
+// sum64 is the sum of x in float64, over four running sums so that the
+// additions do not wait on each other.
+func sum64(x []float32) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += float64(x[i])
+		s1 += float64(x[i+1])
+		s2 += float64(x[i+2])
+		s3 += float64(x[i+3])
+	}
+	for ; i < len(x); i++ {
+		s0 += float64(x[i])
+	}
+	return (s0 + s1) + (s2 + s3)
 }

@@ -311,16 +311,121 @@ func (op ConvT) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if op.ThroughTanh {
 		return nil, fmt.Errorf("%s: second derivatives are not supported", op)
 	}
-	y, w := in[0], in[1]
-	dy, err := applyThrough(Conv{Stride: op.Stride, Pad: op.Pad, ThroughTanh: op.InTanh, Out: new(Buffer)}, op.InTanh, y, grad, w)
+	back, err := apply(ConvTBack{Stride: op.Stride, Pad: op.Pad, ThroughTanh: op.InTanh, Out: new(Buffer)}, grad, in[1], in[0])
 	if err != nil {
 		return nil, err
 	}
-	dw, err := apply(ConvGradW{Stride: op.Stride, Pad: op.Pad, K: w.Shape()[2], Out: new(Buffer)}, grad, y)
+	return parts(back, in)
+}
+
+// ConvTBack is ConvT's backward pass in one op: the output's gradient g
+// [N,C,OutH,OutW], the weights w [O,C,K,K] and ConvT's input y [N,O,h,w]
+// give the gradients of y (Conv of g with w, taken through y's tanh with
+// ThroughTanh) and of w (ConvGradW of g and y), end to end in one flat
+// tensor, from one im2col of g per image where Conv and ConvGradW would
+// each make their own. Backward passes only. Out, if set, keeps the
+// output between runs.
+type ConvTBack struct {
+	common
+	Stride, Pad int
+	ThroughTanh bool
+	Out         *Buffer
+}
+
+func (op ConvTBack) String() string {
+	return fmt.Sprintf("ConvTBack(s=%d,p=%d%s)", op.Stride, op.Pad, flags("through", op.ThroughTanh))
+}
+func (op ConvTBack) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op ConvTBack) Hashcode() uint32      { return hashString(op.String()) }
+func (op ConvTBack) Arity() int            { return 3 }
+func (op ConvTBack) Type() hm.Type         { return fnType(4, 4, 4, 1) }
+func (op ConvTBack) DiffWRT(n int) []bool  { return make([]bool, n) }
+func (op ConvTBack) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return nil, fmt.Errorf("%s: second derivatives are not supported", op)
+}
+
+// plain are the two ops ConvTBack does the work of.
+func (op ConvTBack) plain(k int) (Conv, ConvGradW) {
+	return Conv{Stride: op.Stride, Pad: op.Pad, ThroughTanh: op.ThroughTanh}, ConvGradW{Stride: op.Stride, Pad: op.Pad, K: k}
+}
+
+// shapes checks the inputs and returns the geometry of g's convolution
+// and the shapes of y and w, the gradients' order in the output.
+func (op ConvTBack) shapes(s []tensor.Shape) (geom, []tensor.Shape, error) {
+	if len(s[1]) != 4 {
+		return geom{}, nil, fmt.Errorf("%s: weights %v are not 4-D", op, s[1])
+	}
+	conv, gradW := op.plain(s[1][2])
+	g, out, err := conv.geom(append([]tensor.Shape{s[0], s[1]}, s[2:3]...))
+	if err != nil {
+		return geom{}, nil, err
+	}
+	if !out.Eq(s[2]) {
+		return geom{}, nil, fmt.Errorf("%s: input %v does not fit the gradient %v and weights %v", op, s[2], s[0], s[1])
+	}
+	if _, err := gradW.geom(s[0], s[2]); err != nil {
+		return geom{}, nil, err
+	}
+	return g, []tensor.Shape{s[2], s[1]}, nil
+}
+
+func (op ConvTBack) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapesOf(op.String(), 3, in)
 	if err != nil {
 		return nil, err
 	}
-	return G.Nodes{dy, dw}, nil
+	_, parts, err := op.shapes(s)
+	if err != nil {
+		return nil, err
+	}
+	return tensor.Shape{totalSize(parts)}, nil
+}
+
+func (op ConvTBack) Do(vs ...G.Value) (G.Value, error) {
+	d, s, err := inputs(op.String(), 3, vs)
+	if err != nil {
+		return nil, err
+	}
+	g, shapes, err := op.shapes(s)
+	if err != nil {
+		return nil, err
+	}
+	out, dst := packed(op.Out, shapes)
+	gr, w, y := d[0], d[1], d[2]
+	dy, dw := dst[0], dst[1]
+	n, o := s[0][0], s[1][0]
+	if n < workers() {
+		// Fewer images than cores: the two ops, each splitting one image.
+		conv, gradW := op.plain(s[1][2])
+		in := []G.Value{vs[0], vs[1]}
+		if op.ThroughTanh {
+			in = append(in, vs[2])
+		}
+		for k, r := range []struct {
+			op G.Op
+			in []G.Value
+		}{{conv, in}, {gradW, []G.Value{vs[0], vs[2]}}} {
+			v, err := r.op.Do(r.in...)
+			if err != nil {
+				return nil, err
+			}
+			copy(dst[k], v.(tensor.Tensor).Data().([]float32))
+		}
+		return out, nil
+	}
+	partial, add := workerSums(dw, n)
+	gs, ys := g.c*g.h*g.w, o*g.cols
+	perImage(n, g.rows*g.cols, func(col []float32, k, i int) {
+		g.im2col(gr[i*gs:(i+1)*gs], col, 0, g.oh)
+		yi, dyi := y[i*ys:(i+1)*ys], dy[i*ys:(i+1)*ys]
+		sgemm(false, false, o, g.cols, g.rows, 1, w, g.rows, col, g.cols, 0, dyi, g.cols)
+		if op.ThroughTanh {
+			throughTanh(yi, dyi)
+		}
+		sgemm(false, true, o, g.rows, g.cols, 1, yi, g.cols, col, g.cols, 1, partial[k], g.rows)
+	})
+	add()
+	return out, nil
 }
 
 // ConvGradW is the weight gradient of Conv: images x [N,C,H,W] and output
@@ -395,26 +500,39 @@ func (op ConvGradW) Do(vs ...G.Value) (G.Value, error) {
 		}
 		return out, nil
 	}
-	// One partial sum per worker, added in worker order: deterministic.
-	workers := min(n, workers())
-	parts := make([][]float32, workers)
-	parts[0] = dw
-	for w := 1; w < workers; w++ {
-		part := getScratch(len(dw))
-		defer putScratch(part)
-		parts[w] = *part
-		clear(parts[w])
-	}
+	parts, add := workerSums(dw, n)
 	perImage(n, g.rows*g.cols, func(col []float32, w, i int) {
 		g.im2col(x[i*xs:(i+1)*xs], col, 0, g.oh)
 		sgemm(false, true, o, g.rows, g.cols, 1, dy[i*ys:(i+1)*ys], g.cols, col, g.cols, 1, parts[w], g.rows)
 	})
-	for _, p := range parts[1:] {
-		for j, v := range p {
-			dw[j] += v
+	add()
+	return out, nil
+}
+
+// workerSums gives each worker of perImage over n images a zeroed sum of
+// dst's size, the first dst itself; add adds the others into dst in
+// worker order, so the result is the same however the images were
+// shared out, and returns their memory.
+func workerSums(dst []float32, n int) (sums [][]float32, add func()) {
+	sums = make([][]float32, max(1, min(n, workers())))
+	sums[0] = dst
+	scratch := make([]*[]float32, 0, len(sums)-1)
+	for w := 1; w < len(sums); w++ {
+		p := getScratch(len(dst))
+		scratch = append(scratch, p)
+		sums[w] = *p
+		clear(sums[w])
+	}
+	return sums, func() {
+		for _, p := range sums[1:] {
+			for j, v := range p {
+				dst[j] += v
+			}
+		}
+		for _, p := range scratch {
+			putScratch(p)
 		}
 	}
-	return out, nil
 }
 
 func (op ConvGradW) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {

@@ -414,6 +414,10 @@ func TestBufferReuse(t *testing.T) {
 			func() []G.Value { return []G.Value{randDense(r, 3, 2, 10, 9), randDense(r, 3, 3, 3, 3)} }},
 		{"ConvGradW one image", func(b *Buffer) G.Op { return ConvGradW{Stride: 2, K: 5, Out: b} },
 			func() []G.Value { return []G.Value{randDense(r, 1, 2, 10, 9), randDense(r, 1, 3, 3, 3)} }},
+		{"ConvTBack", func(b *Buffer) G.Op { return ConvTBack{Stride: 2, ThroughTanh: true, Out: b} },
+			func() []G.Value {
+				return []G.Value{randDense(r, 3, 2, 9, 11), randDense(r, 3, 2, 5, 5), randDense(r, 3, 3, 3, 4)}
+			}},
 		{"CellBack", func(b *Buffer) G.Op { return GatesBack{Peep: true, Out: b} },
 			func() []G.Value {
 				return []G.Value{randDense(r, 2, 8, 3, 4), randDense(r, 2, 2, 3, 4), randDense(r, 2, 3, 4), randDense(r, 2, 3, 4), randDense(r, 2, 2, 3, 4)}
