@@ -31,30 +31,12 @@ func (op TanhGrad) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 }
 
 func (op TanhGrad) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapesOf(op.String(), 2, in)
-	if err != nil {
-		return nil, err
-	}
-	if err := op.check(s); err != nil {
-		return nil, err
-	}
-	return s[0].Clone(), nil
-}
-
-// check checks the inputs' shapes.
-func (op TanhGrad) check(s []tensor.Shape) error {
-	if !s[0].Eq(s[1]) {
-		return fmt.Errorf("%s: shapes %v and %v differ", op, s[0], s[1])
-	}
-	return nil
+	return inferShape(op.String(), 2, in, sameShapes(op.String()))
 }
 
 func (op TanhGrad) Do(vs ...G.Value) (G.Value, error) {
-	d, s, err := inputs(op.String(), 2, vs)
+	d, s, _, err := shapedInputs(op.String(), 2, vs, sameShapes(op.String()))
 	if err != nil {
-		return nil, err
-	}
-	if err := op.check(s); err != nil {
 		return nil, err
 	}
 	y, g := d[0], d[1]

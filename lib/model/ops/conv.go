@@ -36,19 +36,18 @@ func newGeom(c, h, w, k, s, p int) geom {
 // gradient: the first layer's would be a full-size deconvolution that
 // nothing reads. With ThroughTanh set (backward passes only) a third
 // input y, a tanh output of the result's shape, follows, and the result
-// is taken through that tanh: multiplied by 1 - y². With InTanh set, x is
-// such a tanh output and the gradient passed to it is taken through the
-// tanh (see ConvAct.InTanh). Out, if set, keeps the output between runs.
+// is taken through that tanh: multiplied by 1 - y². Out, if set, keeps
+// the output between runs.
 type Conv struct {
 	common
-	Stride, Pad         int
-	Data                bool
-	ThroughTanh, InTanh bool
-	Out                 *Buffer
+	Stride, Pad int
+	Data        bool
+	ThroughTanh bool
+	Out         *Buffer
 }
 
 func (op Conv) String() string {
-	return fmt.Sprintf("Conv(s=%d,p=%d%s)", op.Stride, op.Pad, flags("data", op.Data, "through", op.ThroughTanh, "intanh", op.InTanh))
+	return fmt.Sprintf("Conv(s=%d,p=%d%s)", op.Stride, op.Pad, flags("data", op.Data, "through", op.ThroughTanh))
 }
 
 // flags names the set ones of name, value pairs, for an op's String:
@@ -190,8 +189,7 @@ func (op Conv) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if op.Data {
 		return G.Nodes{nil, dw}, nil
 	}
-	dx, err := applyThrough(ConvT{Stride: op.Stride, Pad: op.Pad, OutH: x.Shape()[2], OutW: x.Shape()[3],
-		ThroughTanh: op.InTanh, Out: new(Buffer)}, op.InTanh, x, grad, w)
+	dx, err := apply(ConvT{Stride: op.Stride, Pad: op.Pad, OutH: x.Shape()[2], OutW: x.Shape()[3], Out: new(Buffer)}, grad, w)
 	if err != nil {
 		return nil, err
 	}
@@ -202,8 +200,9 @@ func (op Conv) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 // weights: y [N,O,h,w] and weights [O,C,K,K] give [N,C,OutH,OutW], where a
 // Conv of that output with these weights has size h x w. OutH and OutW are
 // explicit because strided convolutions map several sizes onto one.
-// ThroughTanh and InTanh are Conv's. Out, if set, keeps the output between
-// runs.
+// ThroughTanh is Conv's; with InTanh set, y is a tanh output and the
+// gradient passed to it is taken through the tanh (see ConvAct.InTanh).
+// Out, if set, keeps the output between runs.
 type ConvT struct {
 	common
 	Stride, Pad, OutH, OutW int
@@ -390,9 +389,12 @@ func (op ConvTBack) Do(vs ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, dst := packed(op.Out, shapes)
+	out, dst, zeroed := packed(op.Out, shapes)
 	gr, w, y := d[0], d[1], d[2]
-	dy, dw := dst[0], dst[1]
+	dy, dw := dst[0], dst[1] // dy is written whole; the products add into dw
+	if !zeroed {
+		clear(dw)
+	}
 	n, o := s[0][0], s[1][0]
 	if n < workers() {
 		// Fewer images than cores: the two ops, each splitting one image.

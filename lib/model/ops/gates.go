@@ -266,7 +266,11 @@ func (op GatesBack) Do(vs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	k := len(d) - 1
-	out, dst := packed(op.Out, s[:k])
+	out, dst, zeroed := packed(op.Out, s[:k])
+	if !zeroed {
+		// The passes leave some gradients' parts alone: those must be zero.
+		clear(out.Data().([]float32))
+	}
 	op.fwd().pass(g, d[:k], d[k], nil, dst)
 	return out, nil
 }

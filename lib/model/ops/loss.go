@@ -40,16 +40,6 @@ func (op MeanSquaredError) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return tensor.ScalarShape(), nil
 }
 
-// sameShapes is the shape method of an op over two tensors of one shape.
-func sameShapes(op string) func([]tensor.Shape) (tensor.Shape, error) {
-	return func(s []tensor.Shape) (tensor.Shape, error) {
-		if !s[0].Eq(s[1]) {
-			return nil, fmt.Errorf("%s: shapes %v and %v differ", op, s[0], s[1])
-		}
-		return s[0].Clone(), nil
-	}
-}
-
 func (op MeanSquaredError) Do(vs ...G.Value) (G.Value, error) {
 	d, _, _, err := shapedInputs(op.String(), 2, vs, sameShapes(op.String()))
 	if err != nil {

@@ -110,6 +110,16 @@ func inferShape(op string, arity int, in []G.DimSizer, shape func([]tensor.Shape
 	return shape(s)
 }
 
+// sameShapes is the shape method of an op over two tensors of one shape.
+func sameShapes(op string) func([]tensor.Shape) (tensor.Shape, error) {
+	return func(s []tensor.Shape) (tensor.Shape, error) {
+		if !s[0].Eq(s[1]) {
+			return nil, fmt.Errorf("%s: shapes %v and %v differ", op, s[0], s[1])
+		}
+		return s[0].Clone(), nil
+	}
+}
+
 // shapedInputs unpacks Do's arguments as inputs does and checks their
 // shapes with the op's shape method, returning the output's shape too.
 func shapedInputs(op string, arity int, vs []G.Value, shape func([]tensor.Shape) (tensor.Shape, error)) ([][]float32, []tensor.Shape, tensor.Shape, error) {

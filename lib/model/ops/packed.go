@@ -29,19 +29,17 @@ func parts(back *G.Node, in G.Nodes) (G.Nodes, error) {
 }
 
 // packed lays out the gradients of inputs of the given shapes one after
-// another in one flat slice of zeros, kept in buf between runs.
-func packed(buf *Buffer, shapes []tensor.Shape) (*tensor.Dense, [][]float32) {
+// another in one flat slice, kept in buf between runs; zeroed says
+// whether it is new (all zeros) or kept (last run's values).
+func packed(buf *Buffer, shapes []tensor.Shape) (out *tensor.Dense, grads [][]float32, zeroed bool) {
 	out, flat, zeroed := buf.dense(totalSize(shapes))
-	if !zeroed {
-		clear(flat) // the backward passes leave some gradients' parts alone
-	}
-	r := make([][]float32, len(shapes))
+	grads = make([][]float32, len(shapes))
 	off := 0
 	for i, s := range shapes {
-		r[i] = flat[off : off+s.TotalSize()]
+		grads[i] = flat[off : off+s.TotalSize()]
 		off += s.TotalSize()
 	}
-	return out, r
+	return out, grads, zeroed
 }
 
 // totalSize is the number of values in tensors of the given shapes.
